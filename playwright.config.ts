@@ -1,0 +1,61 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './fixtures/browser.ts';
+
+/**
+ * One runner for the whole repository: unit tests (no browser, no stack), the persona journeys
+ * (browser + stack), and the audit of what the journeys left in reports.
+ *
+ * The stack starts once per run in globalSetup (or a warm `npm run stack:up` stack is reused);
+ * workers receive its URLs through the environment.
+ */
+// A missing browser must not stop unit tests; journeys report it through the `browser` fixture.
+const launchOptions = (() => {
+  try {
+    return chromiumLaunchOptions();
+  } catch {
+    return undefined;
+  }
+})();
+const includeStress = process.env.E2E_STRESS === '1';
+
+export default defineConfig({
+  globalSetup: './fixtures/stack/global-setup.ts',
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
+  outputDir: 'test-results/artifacts',
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }],
+    ['allure-playwright', { resultsDir: 'allure-results', detail: true }],
+    ['junit', { outputFile: 'test-results/junit.xml' }],
+  ],
+  expect: { timeout: 10_000 },
+  use: {
+    trace: 'retain-on-failure',
+    baseURL: process.env.E2E_API_URL,
+    launchOptions,
+  },
+  projects: [
+    {
+      name: 'unit',
+      testDir: '.',
+      testMatch: ['tests/unit/**/*.test.ts', 'containers/api/test/**/*.test.ts'],
+      timeout: 60_000,
+    },
+    {
+      name: 'journeys',
+      testDir: 'journeys',
+      testMatch: '**/*.journey.ts',
+      grepInvert: includeStress ? undefined : /@stress/,
+      timeout: 90_000,
+    },
+    {
+      name: 'audit',
+      testDir: 'tests/audit',
+      testMatch: '**/*.audit.ts',
+      dependencies: ['journeys'],
+    },
+  ],
+});
