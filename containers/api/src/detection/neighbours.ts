@@ -1,0 +1,117 @@
+/**
+ * Exact k-nearest-neighbour search by brute force over a typed matrix. O(n²·d) is the honest
+ * choice at the platform's sizes (thousands of rows, a handful of features): no index to build,
+ * no approximation, and the same answer on every machine.
+ */
+import type { Matrix } from './preprocessing.ts';
+import { type Progress, unitsPerChunk } from './work-progress.ts';
+
+export interface Neighbourhoods {
+  /** Euclidean distance from each row to its k-th nearest other row (duplicates count). */
+  kDistance: Float64Array;
+  /**
+   * The k-distance neighbourhood of row i, every other row no farther than its k-distance
+   * (so ties at the k-distance are all included, as in Breunig et al. 2000):
+   * rows `index[start[i] .. start[i + 1])` at distances `distance[start[i] .. start[i + 1])`.
+   * Empty unless requested.
+   */
+  start: Uint32Array;
+  index: Uint32Array;
+  distance: Float64Array;
+}
+
+/** Keeps the k smallest values seen so far in a max-heap; its top is the k-th smallest. */
+function kthSmallest(values: Float64Array, skip: number, k: number, heap: Float64Array): number {
+  let size = 0;
+  for (let j = 0; j < values.length; j++) {
+    if (j === skip) continue;
+    const value = values[j] as number;
+    if (size < k) {
+      let child = size++;
+      while (child > 0) {
+        const parent = (child - 1) >> 1;
+        if ((heap[parent] as number) >= value) break;
+        heap[child] = heap[parent] as number;
+        child = parent;
+      }
+      heap[child] = value;
+    } else if (value < (heap[0] as number)) {
+      let parent = 0;
+      for (;;) {
+        let largest = 2 * parent + 1;
+        if (largest >= k) break;
+        const right = largest + 1;
+        if (right < k && (heap[right] as number) > (heap[largest] as number)) largest = right;
+        if ((heap[largest] as number) <= value) break;
+        heap[parent] = heap[largest] as number;
+        parent = largest;
+      }
+      heap[parent] = value;
+    }
+  }
+  return heap[0] as number;
+}
+
+export async function nearestNeighbours(
+  matrix: Matrix,
+  k: number,
+  progress: Progress,
+  options: { neighbourhoods: boolean },
+): Promise<Neighbourhoods> {
+  const { rows: n, columns: d, values } = matrix;
+  if (!Number.isInteger(k) || k < 1 || k > n - 1) {
+    throw new RangeError(`k must be between 1 and ${n - 1} for ${n} rows (got ${k}).`);
+  }
+  const kDistance = new Float64Array(n);
+  const start = new Uint32Array(options.neighbourhoods ? n + 1 : 0);
+  let index = new Uint32Array(options.neighbourhoods ? n * k : 0);
+  let distance = new Float64Array(options.neighbourhoods ? n * k : 0);
+  let used = 0;
+  // Squared distances order rows exactly as distances do; the square root is taken only for
+  // values that are kept.
+  const squared = new Float64Array(n);
+  const heap = new Float64Array(k);
+  const chunk = unitsPerChunk(n * d);
+
+  // Feature-major copies make the inner loop a straight walk over one array per feature.
+  const featureColumns = Array.from({ length: d }, (_, f) => {
+    const columnValues = new Float64Array(n);
+    for (let j = 0; j < n; j++) columnValues[j] = values[j * d + f] as number;
+    return columnValues;
+  });
+
+  for (let i = 0; i < n; i++) {
+    squared.fill(0);
+    for (const columnValues of featureColumns) {
+      const own = columnValues[i] as number;
+      for (let j = 0; j < n; j++) {
+        const delta = (columnValues[j] as number) - own;
+        squared[j] = (squared[j] as number) + delta * delta;
+      }
+    }
+    const kthSquared = kthSmallest(squared, i, k, heap);
+    kDistance[i] = Math.sqrt(kthSquared);
+
+    if (options.neighbourhoods) {
+      start[i] = used;
+      for (let j = 0; j < n; j++) {
+        if (j === i || (squared[j] as number) > kthSquared) continue;
+        if (used === index.length) {
+          const grownIndex = new Uint32Array(index.length * 2);
+          grownIndex.set(index);
+          index = grownIndex;
+          const grownDistance = new Float64Array(distance.length * 2);
+          grownDistance.set(distance);
+          distance = grownDistance;
+        }
+        index[used] = j;
+        distance[used] = Math.sqrt(squared[j] as number);
+        used++;
+      }
+    }
+    if ((i + 1) % chunk === 0) await progress.advance((i + 1) / n);
+  }
+  if (options.neighbourhoods) start[n] = used;
+  await progress.advance(1);
+  return { kDistance, start, index: index.subarray(0, used), distance: distance.subarray(0, used) };
+}
