@@ -74,6 +74,12 @@ test.describe('parameter validation', () => {
     ]);
   });
 
+  test('quotes a received value only in part when it is long', () => {
+    expect(problemsOf(() => parseParams('knn', { k: 'x'.repeat(1000) })).details[0]?.problem).toBe(
+      `must be an integer of at least 1 (got "${'x'.repeat(39)}…)`,
+    );
+  });
+
   test('refuses parameters the algorithm does not have, saying which it has', () => {
     expect(problemsOf(() => parseParams('lof', { k: 3, neighbors: 3 })).details).toEqual([
       { param: 'neighbors', problem: 'is not a parameter of lof (use k, contamination)' },

@@ -96,8 +96,10 @@ const schemas: Record<AlgorithmName, ReturnType<typeof objectSchema>> = {
   knn: objectSchema(rules.knn),
 };
 
+/** The received value for an error message, cut short so a huge input cannot flood logs and pages. */
 function shown(value: unknown): string {
-  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
 /** Validates `raw` for `algorithm` and returns every parameter it will use, defaults filled in. */
