@@ -1,0 +1,181 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { discoverJourneys, readJourneyFile } from './discovery/journeyFiles.ts';
+import { AllureReport } from './report/allureReport.ts';
+import { JourneyRunner } from './run/journeyRunner.ts';
+import { RunProfiles } from './run/runProfiles.ts';
+import { WarmStack } from './stack/warmStack.ts';
+import { TraceStore } from './trace/traceStore.ts';
+import { TraceViewer } from './trace/traceViewer.ts';
+import { JourneyTree } from './tree/journeyTree.ts';
+import type { Disposable, TestItem, Uri, VSCode, WorkspaceFolder } from './vscodeApi.ts';
+
+export const controllerId = 'journeys';
+
+/** The workspace folder holding a Playwright config and a `journeys/` folder, if any. */
+export function findJourneysFolder(vscode: VSCode): WorkspaceFolder | undefined {
+  return vscode.workspace.workspaceFolders?.find((folder) => {
+    const dir = folder.uri.fsPath;
+    const hasConfig = readdirSync(dir).some((name) => /^playwright\.config\.[cm]?[jt]s$/.test(name));
+    return hasConfig && existsSync(path.join(dir, 'journeys'));
+  });
+}
+
+/**
+ * Everything Journey Explorer does in one workspace folder, put together: the tree kept in step
+ * with the files, the run profiles, the trace, stack and report commands.
+ */
+export class JourneyExplorer {
+  readonly tree: JourneyTree;
+  readonly traces: TraceStore;
+  readonly warmStack: WarmStack;
+  readonly #vscode: VSCode;
+  readonly #folder: WorkspaceFolder;
+  readonly #profiles: RunProfiles;
+  readonly #traceViewer: TraceViewer;
+  readonly #report: AllureReport;
+  readonly #disposables: Disposable[] = [];
+  readonly #sourceListeners = new Set<(uri: Uri) => unknown>();
+
+  constructor(vscode: VSCode, folder: WorkspaceFolder, extensionDir: string) {
+    this.#vscode = vscode;
+    this.#folder = folder;
+    const log = vscode.window.createOutputChannel('Journey Explorer');
+    const controller = vscode.tests.createTestController(controllerId, 'Journeys');
+    this.#disposables.push(log, controller);
+    this.tree = new JourneyTree(vscode, controller, path.join(folder.uri.fsPath, 'journeys'));
+    this.traces = new TraceStore(vscode);
+    const runner = new JourneyRunner({
+      vscode,
+      controller,
+      tree: this.tree,
+      traces: this.traces,
+      folder,
+      extensionDir,
+      log,
+    });
+    this.#profiles = new RunProfiles(vscode, controller, this.tree, runner, (listener) => {
+      this.#sourceListeners.add(listener);
+      return { dispose: () => this.#sourceListeners.delete(listener) };
+    });
+    this.#traceViewer = new TraceViewer(vscode, log);
+    this.warmStack = new WarmStack(vscode, folder, log);
+    this.#report = new AllureReport(vscode, folder, log);
+    this.#disposables.push(
+      this.warmStack,
+      { dispose: () => this.#traceViewer.close() },
+      { dispose: () => this.#report.dispose() },
+    );
+
+    controller.refreshHandler = () => this.refresh();
+    this.#watch('journeys/**/*.journey.ts', (uri, deleted) => this.#journeyFileChanged(uri, deleted));
+    this.#watch('fixtures/**/*.ts', (uri) => this.#sourceChanged(uri));
+    this.#watch('.journeys/stack.json', () => this.warmStack.refresh());
+    this.#disposables.push(
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('journeys')) void this.warmStack.refresh();
+      }),
+      vscode.commands.registerCommand('journeys.openTrace', (target?: unknown) =>
+        this.#reportErrors(() => this.openTrace(target)),
+      ),
+      vscode.commands.registerCommand('journeys.startWarmStack', () =>
+        this.#reportErrors(() => this.warmStack.start()),
+      ),
+      vscode.commands.registerCommand('journeys.stopWarmStack', () =>
+        this.#reportErrors(() => this.warmStack.stop()),
+      ),
+      vscode.commands.registerCommand('journeys.openAllureReport', () =>
+        this.#reportErrors(() => this.#report.open()),
+      ),
+      vscode.commands.registerCommand('journeys.refresh', () => this.refresh()),
+    );
+  }
+
+  /** Discovers every journey again and shows the warm stack's state. */
+  async refresh(): Promise<void> {
+    const files = await discoverJourneys(this.tree.journeysDir);
+    this.tree.replaceAll(files);
+    this.#profiles.addPersonas(files.map((file) => file.persona));
+    await this.warmStack.refresh();
+    void this.#vscode.commands.executeCommand('setContext', 'journeys.active', true);
+  }
+
+  /**
+   * Opens the trace of a failed journey: from the item menu (a TestItem), a failure message
+   * (`{ test, message }`), or the command palette (a pick of the journeys that left one).
+   * Returns the URL it opened.
+   */
+  async openTrace(target?: unknown): Promise<string | undefined> {
+    let item = asTestItem(target) ?? asTestItem((target as { test?: unknown } | undefined)?.test);
+    if (!item) {
+      const choices = this.traces
+        .all()
+        .map(({ item: journey, trace }) => ({ label: journey.label, description: trace, journey }));
+      if (choices.length === 0)
+        throw new Error(
+          'No failed journey has a trace yet: run the journeys, then open the trace of a failure.',
+        );
+      item = (
+        await this.#vscode.window.showQuickPick(choices, { placeHolder: 'Open the trace of which journey?' })
+      )?.journey;
+      if (!item) return undefined;
+    }
+    const trace = this.traces.traceOf(item);
+    if (!trace)
+      throw new Error(
+        `"${item.label}" has no trace from its last run: run it again (traces are kept for failures).`,
+      );
+    return this.#traceViewer.open(this.#folder.uri.fsPath, trace);
+  }
+
+  dispose(): void {
+    for (const disposable of this.#disposables.reverse()) disposable.dispose();
+  }
+
+  async #journeyFileChanged(uri: Uri, deleted: boolean): Promise<void> {
+    if (deleted) this.tree.removeFile(uri.fsPath);
+    else {
+      const file = await readJourneyFile(this.tree.journeysDir, uri.fsPath);
+      this.tree.upsertFile(file);
+      this.#profiles.addPersonas([file.persona]);
+      this.#sourceChanged(uri);
+    }
+  }
+
+  #sourceChanged(uri: Uri): void {
+    for (const listener of this.#sourceListeners) listener(uri);
+  }
+
+  #watch(pattern: string, onChange: (uri: Uri, deleted: boolean) => unknown): void {
+    const watcher = this.#vscode.workspace.createFileSystemWatcher(
+      new this.#vscode.RelativePattern(this.#folder, pattern),
+    );
+    const handle = (deleted: boolean) => (uri: Uri) =>
+      Promise.resolve(onChange(uri, deleted)).catch((error: unknown) =>
+        this.#vscode.window.showErrorMessage(
+          `Journey Explorer could not process ${uri.fsPath}: ${String(error)}`,
+        ),
+      );
+    this.#disposables.push(
+      watcher,
+      watcher.onDidCreate(handle(false)),
+      watcher.onDidChange(handle(false)),
+      watcher.onDidDelete(handle(true)),
+    );
+  }
+
+  async #reportErrors<T>(action: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await action();
+    } catch (error) {
+      void this.#vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
+  }
+}
+
+function asTestItem(value: unknown): TestItem | undefined {
+  return typeof value === 'object' && value !== null && 'id' in value && 'children' in value
+    ? (value as TestItem)
+    : undefined;
+}

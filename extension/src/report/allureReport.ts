@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { OutputChannel, VSCode, WorkspaceFolder } from '../vscodeApi.ts';
+import { type ServedFolder, serveFolder } from './staticFolderServer.ts';
+
+/** Builds the Allure report from `allure-results/` (`npm run report`) and opens it in a browser. */
+export class AllureReport {
+  readonly #vscode: VSCode;
+  readonly #folder: WorkspaceFolder;
+  readonly #log: OutputChannel;
+  #served: ServedFolder | undefined;
+
+  constructor(vscode: VSCode, folder: WorkspaceFolder, log: OutputChannel) {
+    this.#vscode = vscode;
+    this.#folder = folder;
+    this.#log = log;
+  }
+
+  /** Returns the URL it opened. */
+  async open(): Promise<string> {
+    const workspaceDir = this.#folder.uri.fsPath;
+    if (!existsSync(path.join(workspaceDir, 'allure-results'))) {
+      throw new Error('There are no Allure results yet: run some journeys first, then open the report.');
+    }
+    await this.#build(workspaceDir);
+    const reportDir = path.join(workspaceDir, 'allure-report');
+    if (!existsSync(path.join(reportDir, 'index.html'))) {
+      throw new Error(
+        'npm run report finished but wrote no allure-report/index.html: check the "report" script in package.json.',
+      );
+    }
+    this.#served ??= await serveFolder(reportDir);
+    const external = await this.#vscode.env.asExternalUri(this.#vscode.Uri.parse(this.#served.url));
+    await this.#vscode.env.openExternal(external);
+    return external.toString();
+  }
+
+  async dispose(): Promise<void> {
+    await this.#served?.close();
+    this.#served = undefined;
+  }
+
+  #build(workspaceDir: string): Promise<void> {
+    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'report'], {
+      cwd: workspaceDir,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let tail = '';
+    const collect = (chunk: Buffer) => {
+      const text = chunk.toString();
+      tail = (tail + text).slice(-2000);
+      this.#log.appendLine(`[report] ${text.trimEnd()}`);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    return new Promise((resolve, reject) => {
+      child.on('error', (error) => reject(new Error(`Could not run npm run report: ${error.message}`)));
+      child.on('exit', (code) => {
+        if (code === 0) resolve();
+        else
+          reject(
+            new Error(
+              `npm run report failed (exit code ${code}): ${tail.trim().split('\n').slice(-3).join(' ')}`,
+            ),
+          );
+      });
+    });
+  }
+}

@@ -1,0 +1,54 @@
+import type { JourneySettings } from '../settings.ts';
+import { runEnvironment } from '../settings.ts';
+import { resolveFromWorkspace, resolvePlaywrightCli } from './playwrightCli.ts';
+import { reporterAddressVariable } from './reporterProtocol.ts';
+import type { RunSelection } from './runSelection.ts';
+import { tagGrep } from './runSelection.ts';
+
+/** A Playwright command line: what a run spawns and what a debug session launches. */
+export interface PlaywrightInvocation {
+  program: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface InvocationInput {
+  workspaceDir: string;
+  settings: JourneySettings;
+  selection: RunSelection;
+  reporterFile: string;
+  reporterAddress: string;
+  debug: boolean;
+  /** Whether a display exists, so a debugged journey can show its browser. */
+  hasDisplay: boolean;
+}
+
+export function playwrightInvocation(input: InvocationInput): PlaywrightInvocation {
+  const { settings, selection } = input;
+  // `--reporter` replaces the config's reporters: keep a readable log beside the stream, and
+  // Allure results when the workspace uses allure-playwright, so the report covers editor runs.
+  const reporters = [input.reporterFile, 'list'];
+  if (resolveFromWorkspace(input.workspaceDir, 'allure-playwright')) reporters.push('allure-playwright');
+  const args = [
+    'test',
+    '--config',
+    settings.configPath,
+    ...selection.locations,
+    `--reporter=${reporters.join(',')}`,
+  ];
+  if (selection.tag) args.push('--grep', tagGrep(selection.tag));
+  if (input.debug) {
+    // One worker and no timeout so a paused breakpoint is not killed; no retries so it stops once.
+    args.push('--workers=1', '--timeout=0', '--retries=0');
+    if (input.hasDisplay) args.push('--headed');
+  } else if (settings.workers !== undefined) {
+    args.push(`--workers=${settings.workers}`);
+  }
+  return {
+    program: resolvePlaywrightCli(input.workspaceDir),
+    args,
+    cwd: input.workspaceDir,
+    env: { ...runEnvironment(settings), [reporterAddressVariable]: input.reporterAddress, FORCE_COLOR: '1' },
+  };
+}

@@ -1,0 +1,151 @@
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readSettings, runEnvironment } from '../settings.ts';
+import type { OutputChannel, StatusBarItem, VSCode, WorkspaceFolder } from '../vscodeApi.ts';
+
+/** Where `npm run stack:up` records the stack it keeps running. */
+export const stackFile = '.journeys/stack.json';
+/** Where the output of a warm stack started from the editor goes. */
+export const stackUpLog = '.journeys/stack-up.log';
+
+export interface StackStatus {
+  /** The mode a run would use: the warm stack's own when it runs, else the setting. */
+  mode: string;
+  warm: boolean;
+  apiUrl?: string;
+}
+
+/**
+ * Whether `.journeys/stack.json` points at a live stack: its process (when recorded) is alive and
+ * its platform answers HTTP. A stale file from a stack that died is not a warm stack.
+ */
+export async function readStackStatus(workspaceDir: string, configuredMode: string): Promise<StackStatus> {
+  let recorded: { mode?: unknown; apiUrl?: unknown; pid?: unknown };
+  try {
+    recorded = JSON.parse(await readFile(path.join(workspaceDir, stackFile), 'utf8'));
+  } catch {
+    return { mode: configuredMode, warm: false };
+  }
+  const apiUrl = typeof recorded.apiUrl === 'string' ? recorded.apiUrl : undefined;
+  const mode = typeof recorded.mode === 'string' ? recorded.mode : configuredMode;
+  if (!apiUrl || (typeof recorded.pid === 'number' && !processAlive(recorded.pid)))
+    return { mode: configuredMode, warm: false };
+  try {
+    await fetch(apiUrl, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
+    return { mode, warm: true, apiUrl };
+  } catch {
+    return { mode: configuredMode, warm: false };
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The status bar item and the start/stop commands of the warm stack. */
+export class WarmStack {
+  readonly #vscode: VSCode;
+  readonly #folder: WorkspaceFolder;
+  readonly #log: OutputChannel;
+  readonly #item: StatusBarItem;
+  #status: StackStatus | undefined;
+
+  constructor(vscode: VSCode, folder: WorkspaceFolder, log: OutputChannel) {
+    this.#vscode = vscode;
+    this.#folder = folder;
+    this.#log = log;
+    this.#item = vscode.window.createStatusBarItem('journeys.stack', vscode.StatusBarAlignment.Left, 10);
+    this.#item.show();
+  }
+
+  get status(): StackStatus | undefined {
+    return this.#status;
+  }
+
+  async refresh(): Promise<StackStatus> {
+    const { settings } = readSettings(this.#vscode, this.#folder.uri);
+    const status = await readStackStatus(this.#folder.uri.fsPath, settings.stackMode);
+    this.#status = status;
+    this.#item.text = status.warm
+      ? `$(server-process) Stack: ${status.mode} · warm`
+      : `$(server) Stack: ${status.mode} · cold`;
+    this.#item.tooltip = status.warm
+      ? `A warm ${status.mode} stack runs at ${status.apiUrl}; runs reuse it. Click to stop it.`
+      : `No warm stack: each run starts a ${status.mode} stack. Click to start one that runs keep reusing.`;
+    this.#item.command = status.warm ? 'journeys.stopWarmStack' : 'journeys.startWarmStack';
+    return status;
+  }
+
+  /** Starts `npm run stack:up` and resolves once the stack file points at a live stack. */
+  async start(): Promise<StackStatus> {
+    if ((await this.refresh()).warm) return this.#status as StackStatus;
+    const { settings } = readSettings(this.#vscode, this.#folder.uri);
+    // stack:up keeps running (detached, so it outlives this window) for as long as the stack does.
+    const child = this.#npm('stack:up', runEnvironment(settings));
+    this.#item.text = `$(loading~spin) Stack: ${settings.stackMode} · starting`;
+    const exit = { code: undefined as number | null | undefined };
+    child.on('exit', (code) => {
+      exit.code = code;
+    });
+    try {
+      // The stack writes its file when it is ready: watch for that rather than guess a duration.
+      for (;;) {
+        const status = await this.refresh();
+        if (status.warm) return status;
+        if (exit.code !== undefined) {
+          throw new Error(
+            `npm run stack:up stopped (exit code ${exit.code}) before the stack was up: see ${stackUpLog}.`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    } finally {
+      await this.refresh();
+    }
+  }
+
+  async stop(): Promise<StackStatus> {
+    const { settings } = readSettings(this.#vscode, this.#folder.uri);
+    const child = this.#npm('stack:down', runEnvironment(settings));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const status = await this.refresh();
+    if (code !== 0)
+      throw new Error(`npm run stack:down failed (exit code ${code}): see the Journey Explorer output.`);
+    return status;
+  }
+
+  dispose(): void {
+    this.#item.dispose();
+  }
+
+  #npm(script: string, env: Record<string, string>): ChildProcess {
+    const cwd = this.#folder.uri.fsPath;
+    const detached = script === 'stack:up';
+    // The warm stack outlives this window, so its output goes to a file rather than a pipe.
+    let stdio: StdioOptions = ['ignore', 'pipe', 'pipe'];
+    if (detached) {
+      mkdirSync(path.join(cwd, '.journeys'), { recursive: true });
+      const logFile = openSync(path.join(cwd, stackUpLog), 'a');
+      stdio = ['ignore', logFile, logFile];
+    }
+    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', script], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio,
+      detached,
+    });
+    const log = (text: Buffer) => this.#log.appendLine(`[${script}] ${text.toString().trimEnd()}`);
+    child.stdout?.on('data', log);
+    child.stderr?.on('data', log);
+    child.on('error', (error) => this.#log.appendLine(`[${script}] could not start npm: ${error.message}`));
+    if (detached) child.unref();
+    return child;
+  }
+}

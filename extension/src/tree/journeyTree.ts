@@ -1,0 +1,246 @@
+import path from 'node:path';
+import type { JourneyFile } from '../discovery/journeyFiles.ts';
+import type { StaticJourney, StaticStep } from '../discovery/journeyParser.ts';
+import { personaLabel, personaSortText } from '../personas.ts';
+import type { TestController, TestItem, TestTag, VSCode } from '../vscodeApi.ts';
+
+/** What a tree item stands for, so a run request can be turned into Playwright arguments. */
+export type TreeNode =
+  | { kind: 'persona'; folder: string }
+  | { kind: 'file'; file: string }
+  | { kind: 'journey'; file: string; line: number; tags: string[] }
+  | { kind: 'step'; journey: TestItem };
+
+const separator = ' \u203a ';
+
+/**
+ * The Test Explorer's tree: persona → journey file → journey → steps. Built from static
+ * discovery, then amended by runs with the steps that really ran (same ids, so a static step and
+ * its run share one item).
+ */
+export class JourneyTree {
+  readonly #vscode: VSCode;
+  readonly #controller: TestController;
+  readonly #journeysDir: string;
+  readonly #nodes = new Map<string, TreeNode>();
+
+  constructor(vscode: VSCode, controller: TestController, journeysDir: string) {
+    this.#vscode = vscode;
+    this.#controller = controller;
+    this.#journeysDir = journeysDir;
+  }
+
+  get journeysDir(): string {
+    return this.#journeysDir;
+  }
+
+  node(item: TestItem): TreeNode | undefined {
+    return this.#nodes.get(item.id);
+  }
+
+  /** Replaces the whole tree with these files. */
+  replaceAll(files: JourneyFile[]): void {
+    this.#nodes.clear();
+    this.#controller.items.replace([]);
+    for (const file of files) this.upsertFile(file);
+  }
+
+  upsertFile(file: JourneyFile): void {
+    const persona = this.#personaItem(file.persona);
+    const fileId = `file/${file.relativePath}`;
+    this.#forgetBelow(persona.children.get(fileId));
+    const fileItem = this.#controller.createTestItem(
+      fileId,
+      path.posix.basename(file.relativePath),
+      this.#vscode.Uri.file(file.absolutePath),
+    );
+    fileItem.sortText = file.relativePath;
+    this.#nodes.set(fileId, { kind: 'file', file: file.absolutePath });
+    fileItem.children.replace(file.journeys.map((journey) => this.#journeyItem(file, journey)));
+    fileItem.tags = unionTags(fileItem.children);
+    persona.children.add(fileItem);
+    this.#retagPersona(persona);
+  }
+
+  removeFile(absolutePath: string): void {
+    const fileId = `file/${this.#relative(absolutePath)}`;
+    for (const persona of this.#items(this.#controller.items)) {
+      const fileItem = persona.children.get(fileId);
+      if (!fileItem) continue;
+      this.#forgetBelow(fileItem);
+      persona.children.delete(fileId);
+      if (persona.children.size === 0) {
+        this.#nodes.delete(persona.id);
+        this.#controller.items.delete(persona.id);
+      } else {
+        this.#retagPersona(persona);
+      }
+    }
+  }
+
+  /** The journey a run reports, by file and title path; created if static discovery missed it. */
+  journeyFor(file: string, titlePath: string[], line: number, column: number): TestItem {
+    const relativePath = this.#relative(file);
+    const id = `journey/${relativePath}/${titlePath.join(separator)}`;
+    const segments = relativePath.split('/');
+    const persona = segments.length > 1 ? (segments[0] ?? '') : '';
+    let fileItem = this.#personaItem(persona).children.get(`file/${relativePath}`);
+    const existing = fileItem?.children.get(id);
+    if (existing) return existing;
+    const journeyFile: JourneyFile = { persona, relativePath, absolutePath: file, journeys: [] };
+    if (!fileItem) {
+      this.upsertFile(journeyFile);
+      fileItem = this.#personaItem(persona).children.get(`file/${relativePath}`);
+    }
+    const journey: StaticJourney = {
+      title: titlePath.at(-1) ?? '',
+      describePath: titlePath.slice(0, -1),
+      line,
+      column,
+      tags: [],
+      modifier: undefined,
+      literalTitle: true,
+      steps: [],
+    };
+    const item = this.#journeyItem(journeyFile, journey);
+    fileItem?.children.add(item);
+    return item;
+  }
+
+  /**
+   * The step item for the `occurrence`-th step titled `title` under `parent` (a journey or a step).
+   * Titles match case-insensitively: a task statically named "sign in through sso" may run as
+   * "sign in through SSO".
+   */
+  stepFor(parent: TestItem, title: string, occurrence: number, line: number | undefined): TestItem {
+    const id = stepId(parent.id, title, occurrence);
+    const existing = parent.children.get(id);
+    if (existing) {
+      existing.label = title;
+      return existing;
+    }
+    const journey = this.#journeyOf(parent);
+    const item = this.#controller.createTestItem(id, title, parent.uri);
+    item.tags = journey?.tags ?? [];
+    item.sortText = `${String(parent.children.size).padStart(4, '0')}`;
+    if (line !== undefined && parent.uri) item.range = this.#lineRange(line);
+    if (journey) this.#nodes.set(id, { kind: 'step', journey });
+    parent.children.add(item);
+    return item;
+  }
+
+  /** Every journey item below these items (or in the whole tree). */
+  journeysBelow(items?: readonly TestItem[]): TestItem[] {
+    const roots = items ?? this.#items(this.#controller.items);
+    const journeys: TestItem[] = [];
+    const walk = (item: TestItem): void => {
+      const node = this.#nodes.get(item.id);
+      if (node?.kind === 'journey') journeys.push(item);
+      else if (node?.kind === 'step') {
+        if (!journeys.includes(node.journey)) journeys.push(node.journey);
+      } else for (const child of this.#items(item.children)) walk(child);
+    };
+    for (const root of roots) walk(root);
+    return journeys;
+  }
+
+  #personaItem(folder: string): TestItem {
+    const id = `persona/${folder}`;
+    const existing = this.#controller.items.get(id);
+    if (existing) return existing;
+    const item = this.#controller.createTestItem(
+      id,
+      folder ? personaLabel(folder) : 'Journeys without a persona',
+      this.#vscode.Uri.file(path.join(this.#journeysDir, folder)),
+    );
+    item.sortText = personaSortText(folder);
+    this.#nodes.set(id, { kind: 'persona', folder });
+    this.#controller.items.add(item);
+    return item;
+  }
+
+  #journeyItem(file: JourneyFile, journey: StaticJourney): TestItem {
+    const id = `journey/${file.relativePath}/${[...journey.describePath, journey.title].join(separator)}`;
+    const item = this.#controller.createTestItem(id, journey.title, this.#vscode.Uri.file(file.absolutePath));
+    const describe = journey.describePath.join(separator);
+    const notes = [describe, journey.modifier].filter(Boolean);
+    item.description = notes.length > 0 ? notes.join(' · ') : undefined;
+    // Story order is source order: a file tells its journeys top to bottom.
+    item.sortText = String(journey.line).padStart(6, '0');
+    item.range = this.#lineRange(journey.line);
+    const tagIds = [...new Set(journey.tags.map((tag) => tag.replace(/^@/, '')))];
+    item.tags = tagIds.map((tag) => this.#tag(tag));
+    this.#nodes.set(id, { kind: 'journey', file: file.absolutePath, line: journey.line, tags: tagIds });
+    item.children.replace(this.#stepItems(item, item, journey.steps));
+    return item;
+  }
+
+  #stepItems(journey: TestItem, parent: TestItem, steps: StaticStep[]): TestItem[] {
+    const seen = new Map<string, number>();
+    return steps.map((step, index) => {
+      const key = step.title.toLowerCase();
+      const occurrence = seen.get(key) ?? 0;
+      seen.set(key, occurrence + 1);
+      const id = stepId(parent.id, step.title, occurrence);
+      const item = this.#controller.createTestItem(id, step.title, journey.uri);
+      item.sortText = String(index).padStart(4, '0');
+      item.range = this.#lineRange(step.line);
+      item.tags = journey.tags;
+      this.#nodes.set(id, { kind: 'step', journey });
+      item.children.replace(this.#stepItems(journey, item, step.steps));
+      return item;
+    });
+  }
+
+  #retagPersona(persona: TestItem): void {
+    const node = this.#nodes.get(persona.id);
+    const own = node?.kind === 'persona' && node.folder ? [this.#tag(node.folder)] : [];
+    persona.tags = unionTags(persona.children, ...own);
+  }
+
+  #relative(file: string): string {
+    return path.relative(this.#journeysDir, file).split(path.sep).join('/');
+  }
+
+  #journeyOf(item: TestItem): TestItem | undefined {
+    const node = this.#nodes.get(item.id);
+    if (node?.kind === 'journey') return item;
+    if (node?.kind === 'step') return node.journey;
+    return undefined;
+  }
+
+  #forgetBelow(item: TestItem | undefined): void {
+    if (!item) return;
+    this.#nodes.delete(item.id);
+    for (const child of this.#items(item.children)) this.#forgetBelow(child);
+  }
+
+  #items(collection: TestController['items']): TestItem[] {
+    const items: TestItem[] = [];
+    collection.forEach((item) => {
+      items.push(item);
+    });
+    return items;
+  }
+
+  #lineRange(line: number) {
+    return new this.#vscode.Range(line - 1, 0, line - 1, 0);
+  }
+
+  #tag(id: string): TestTag {
+    return new this.#vscode.TestTag(id);
+  }
+}
+
+function stepId(parentId: string, title: string, occurrence: number): string {
+  return `${parentId}${separator}${title.toLowerCase()}#${occurrence}`;
+}
+
+function unionTags(children: TestController['items'], ...extra: TestTag[]): TestTag[] {
+  const tags = new Map<string, TestTag>();
+  for (const tag of extra) tags.set(tag.id, tag);
+  children.forEach((child) => {
+    for (const tag of child.tags) tags.set(tag.id, tag);
+  });
+  return [...tags.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
