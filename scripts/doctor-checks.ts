@@ -1,0 +1,142 @@
+/**
+ * The doctor's judgement, separate from how the facts are gathered so it can be tested with any
+ * machine state. Each finding says what is wrong and the command or setting that fixes it.
+ */
+import type { StackMode } from '../fixtures/stack/stack.ts';
+import type { WarmStackState } from '../fixtures/stack/warm-stack.ts';
+
+export type Level = 'ok' | 'note' | 'warn' | 'error';
+
+export interface Finding {
+  check: string;
+  level: Level;
+  message: string;
+  fix?: string;
+}
+
+export interface DoctorFacts {
+  /** The requested mode, or the invalid E2E_STACK value. */
+  mode: StackMode | { invalid: string; error: string };
+  nodeVersion: string;
+  browser: { executablePath: string; source: string } | { error: string };
+  docker: { reachable: true } | { reachable: false; reason: string };
+  disks: { label: string; path: string; freeBytes: number }[];
+  bundleBuilt: boolean;
+  warmStack: WarmStackState;
+  /** Set when E2E_STACK=external and its variables are missing or malformed. */
+  externalConfigError?: string;
+}
+
+export const minimumNode = { major: 22, minor: 12 };
+export const minimumFreeBytes = 2 * 1024 ** 3;
+
+export function checkNode(version: string): Finding {
+  const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+  const ok = major > minimumNode.major || (major === minimumNode.major && minor >= minimumNode.minor);
+  return ok
+    ? { check: 'node', level: 'ok', message: `Node ${version}` }
+    : {
+        check: 'node',
+        level: 'error',
+        message: `Node ${version} is older than ${minimumNode.major}.${minimumNode.minor}.`,
+        fix: 'Install Node 24 LTS and put it first on PATH (.ci/run does this on CI machines).',
+      };
+}
+
+export function checkBrowser(browser: DoctorFacts['browser']): Finding {
+  if ('error' in browser) {
+    return { check: 'browser', level: 'error', message: 'No Chromium for the journeys.', fix: browser.error };
+  }
+  return { check: 'browser', level: 'ok', message: `Chromium ${browser.executablePath} (${browser.source})` };
+}
+
+export function checkDocker(docker: DoctorFacts['docker'], mode: StackMode | undefined): Finding {
+  if (docker.reachable) return { check: 'docker', level: 'ok', message: 'Docker engine reachable' };
+  const fix = 'Start the Docker engine (or set DOCKER_HOST), or run with E2E_STACK=embedded.';
+  return mode === 'containers'
+    ? { check: 'docker', level: 'error', message: `Docker is not reachable: ${docker.reason}.`, fix }
+    : {
+        check: 'docker',
+        level: 'note',
+        message: `Docker is not reachable (${docker.reason}); only E2E_STACK=containers needs it.`,
+      };
+}
+
+export function checkDisks(disks: DoctorFacts['disks'], mode: StackMode | undefined): Finding[] {
+  const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  return disks.map(({ label, path, freeBytes }) =>
+    freeBytes >= minimumFreeBytes
+      ? { check: 'disk', level: 'ok', message: `${gib(freeBytes)} free in the ${label} (${path})` }
+      : {
+          check: 'disk',
+          // Reports and traces still need room against a deployed environment, but less.
+          level: mode === 'external' ? 'warn' : 'error',
+          message: `Only ${gib(freeBytes)} free in the ${label} (${path}); the stack and reports need ${gib(minimumFreeBytes)}.`,
+          fix: `Free space in ${path} (old test-results/, allure-results/, playwright-report/ are safe to delete).`,
+        },
+  );
+}
+
+export function checkBundle(built: boolean, mode: StackMode | undefined): Finding {
+  if (built) return { check: 'platform', level: 'ok', message: 'Platform bundle built' };
+  // The embedded stack runs the bundle and the platform image is built from it.
+  const needed = mode === 'embedded' || mode === 'containers';
+  return {
+    check: 'platform',
+    level: needed ? 'error' : 'note',
+    message: 'The platform bundle (containers/api/dist/server.mjs) is not built.',
+    fix: 'Run npm run build.',
+  };
+}
+
+export function checkWarmStack(warm: WarmStackState): Finding {
+  switch (warm.state) {
+    case 'none':
+      return { check: 'warm stack', level: 'ok', message: 'No warm stack recorded' };
+    case 'live':
+      return {
+        check: 'warm stack',
+        level: 'note',
+        message: `A warm ${warm.stack.mode} stack runs at ${warm.stack.apiUrl} (pid ${warm.stack.pid}); runs reuse it.`,
+      };
+    case 'stale':
+      return {
+        check: 'warm stack',
+        level: 'warn',
+        message: `.journeys/stack.json describes a stack that is not running (${warm.reason}); runs start a fresh one.`,
+        fix: 'Run npm run stack:down to remove the stale description.',
+      };
+  }
+}
+
+export function checkMode(facts: Pick<DoctorFacts, 'mode' | 'externalConfigError'>): Finding {
+  if (typeof facts.mode === 'object') {
+    return {
+      check: 'mode',
+      level: 'error',
+      message: facts.mode.error,
+      fix: 'Set E2E_STACK to embedded, containers or external.',
+    };
+  }
+  if (facts.mode === 'external' && facts.externalConfigError) {
+    return { check: 'mode', level: 'error', message: facts.externalConfigError };
+  }
+  return { check: 'mode', level: 'ok', message: `Stack mode ${facts.mode}` };
+}
+
+export function diagnose(facts: DoctorFacts): Finding[] {
+  const mode = typeof facts.mode === 'string' ? facts.mode : undefined;
+  return [
+    checkMode(facts),
+    checkNode(facts.nodeVersion),
+    checkBrowser(facts.browser),
+    checkDocker(facts.docker, mode),
+    ...checkDisks(facts.disks, mode),
+    checkBundle(facts.bundleBuilt, mode),
+    checkWarmStack(facts.warmStack),
+  ];
+}
+
+export function blocks(findings: Finding[]): boolean {
+  return findings.some((finding) => finding.level === 'error');
+}

@@ -1,0 +1,91 @@
+/**
+ * `npm run doctor`: checks that this machine can run the suite in the chosen stack mode
+ * (E2E_STACK), prints each problem with its fix, and exits 1 if one of them blocks that mode.
+ */
+import { existsSync, statfsSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { findChromium } from '../fixtures/browser.ts';
+import { connectExternalStack } from '../fixtures/stack/external.ts';
+import { selectedStackMode } from '../fixtures/stack/index.ts';
+import { platformBundle, repoRoot } from '../fixtures/stack/paths.ts';
+import { inspectWarmStack } from '../fixtures/stack/warm-stack.ts';
+import { blocks, type DoctorFacts, diagnose, type Level } from './doctor-checks.ts';
+
+/** Docker's API answers `GET /_ping` with OK; DOCKER_HOST may point at a socket or a TCP address. */
+function pingDocker(): Promise<DoctorFacts['docker']> {
+  const host = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  const target = host.startsWith('unix://')
+    ? { socketPath: host.slice('unix://'.length) }
+    : (() => {
+        const url = new URL(host.replace(/^tcp:/, 'http:'));
+        return { host: url.hostname, port: Number(url.port) || 2375 };
+      })();
+  return new Promise((resolve) => {
+    const request = http.get({ ...target, path: '/_ping', timeout: 2_000 }, (response) => {
+      response.resume();
+      resolve(
+        response.statusCode === 200
+          ? { reachable: true }
+          : { reachable: false, reason: `${host} answered HTTP ${response.statusCode}` },
+      );
+    });
+    request.on('timeout', () => request.destroy(new Error(`${host} did not answer within 2 s`)));
+    request.on('error', (error) => resolve({ reachable: false, reason: `${host}: ${error.message}` }));
+  });
+}
+
+function freeBytes(path: string): number {
+  const { bavail, bsize } = statfsSync(path);
+  return bavail * bsize;
+}
+
+async function gatherFacts(): Promise<DoctorFacts> {
+  let mode: DoctorFacts['mode'];
+  try {
+    mode = selectedStackMode();
+  } catch (error) {
+    mode = { invalid: process.env.E2E_STACK ?? '', error: (error as Error).message };
+  }
+  let externalConfigError: string | undefined;
+  if (mode === 'external') {
+    try {
+      connectExternalStack();
+    } catch (error) {
+      externalConfigError = (error as Error).message;
+    }
+  }
+  let browser: DoctorFacts['browser'];
+  try {
+    browser = findChromium();
+  } catch (error) {
+    browser = { error: (error as Error).message };
+  }
+  return {
+    mode,
+    externalConfigError,
+    nodeVersion: process.version,
+    browser,
+    docker: await pingDocker(),
+    disks: [
+      { label: 'temp dir', path: tmpdir(), freeBytes: freeBytes(tmpdir()) },
+      { label: 'repository', path: repoRoot, freeBytes: freeBytes(repoRoot) },
+    ],
+    bundleBuilt: existsSync(platformBundle),
+    warmStack: await inspectWarmStack(),
+  };
+}
+
+const marks: Record<Level, string> = { ok: 'ok  ', note: 'note', warn: 'warn', error: 'FAIL' };
+const findings = diagnose(await gatherFacts());
+for (const finding of findings) {
+  console.log(`${marks[finding.level]}  ${finding.check.padEnd(10)}  ${finding.message}`);
+  if (finding.fix && finding.level !== 'ok') console.log(`${' '.repeat(18)}fix: ${finding.fix}`);
+}
+if (blocks(findings)) {
+  console.log(
+    '\nSomething above blocks this stack mode: apply the fixes marked FAIL, then run npm run doctor again.',
+  );
+  process.exit(1);
+}
+console.log('\nReady to run the suite.');

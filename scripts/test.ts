@@ -1,0 +1,120 @@
+/**
+ * `npm test`: every check of the repository, in order, each step printed as it starts. Playwright
+ * steps write their own JUnit file; the last line sums them: `tests: N passed, N failed`.
+ * Exits non-zero if any step fails.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../fixtures/stack/paths.ts';
+import { addTotals, type JunitTotals, noTests, readJunit, summaryLine } from './junit-totals.ts';
+
+interface Step {
+  name: string;
+  command: string[];
+  /** Playwright steps: their JUnit report counts towards the summary. */
+  playwright?: boolean;
+  env?: Record<string, string>;
+  /** A reason to skip, decided when the step is reached. */
+  skip?: () => string | undefined;
+}
+
+const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
+const auditDir = path.join(repoRoot, 'tests', 'audit');
+
+const steps: Step[] = [
+  { name: 'lint', command: [bin('biome'), 'check', '.'] },
+  { name: 'typecheck', command: ['npm', 'run', 'typecheck'] },
+  { name: 'build', command: ['npm', 'run', 'build'] },
+  // Unit tests start what they need themselves; the run-wide stack would only cost time.
+  {
+    name: 'unit',
+    command: [bin('playwright'), 'test', '--project=unit'],
+    playwright: true,
+    env: { E2E_SKIP_STACK: '1' },
+  },
+  {
+    name: 'journeys',
+    command: [bin('playwright'), 'test', '--project=journeys', '--grep', '@e2e'],
+    playwright: true,
+  },
+  {
+    name: 'audit',
+    // Its own output dir: Playwright empties a run's output dir first, and the journeys' traces are
+    // what the audit reads.
+    command: [
+      bin('playwright'),
+      'test',
+      '--project=audit',
+      '--no-deps',
+      '--output=test-results/audit-artifacts',
+    ],
+    playwright: true,
+    skip: () =>
+      existsSync(auditDir) &&
+      readdirSync(auditDir, { recursive: true }).some((file) => String(file).endsWith('.audit.ts'))
+        ? undefined
+        : 'no report audit in tests/audit yet',
+  },
+];
+
+function run(command: string[], env: Record<string, string>): Promise<number> {
+  const [program = '', ...args] = command;
+  return new Promise((resolve) => {
+    const child = spawn(program, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', (error) => {
+      console.error(`Could not run ${program}: ${error.message}`);
+      resolve(127);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+let totals: JunitTotals = noTests;
+const outcomes: { name: string; outcome: string }[] = [];
+for (const step of steps) {
+  const skipReason = step.skip?.();
+  if (skipReason) {
+    console.log(`\n=== ${step.name}: skipped (${skipReason})`);
+    outcomes.push({ name: step.name, outcome: 'skipped' });
+    continue;
+  }
+  console.log(
+    `\n=== ${step.name}: ${step.command.map((part) => path.relative(repoRoot, part) || part).join(' ')}`,
+  );
+  const junitFile = path.join(repoRoot, 'test-results', `junit-${step.name}.xml`);
+  const env: Record<string, string> = { ...step.env };
+  if (step.playwright) {
+    rmSync(junitFile, { force: true });
+    Object.assign(env, {
+      PLAYWRIGHT_JUNIT_OUTPUT_NAME: `test-results/junit-${step.name}.xml`,
+      // The config names its own junit.xml; this variable wins over it, so steps do not overwrite each other.
+      PLAYWRIGHT_JUNIT_OUTPUT_FILE: junitFile,
+      PLAYWRIGHT_JUNIT_INCLUDE_RETRIES: '1',
+    });
+  }
+  const started = performance.now();
+  const code = await run(step.command, env);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  let outcome = code === 0 ? `passed in ${seconds} s` : `FAILED (exit ${code}) after ${seconds} s`;
+  if (step.playwright) {
+    if (existsSync(junitFile)) {
+      const stepTotals = readJunit(readFileSync(junitFile, 'utf8'));
+      totals = addTotals(totals, stepTotals);
+      outcome += `: ${summaryLine(stepTotals).replace('tests: ', '')}`;
+    } else {
+      outcome += ': no test results (the run ended before reporting)';
+    }
+  }
+  outcomes.push({ name: step.name, outcome });
+}
+
+console.log('\n=== summary');
+for (const { name, outcome } of outcomes) console.log(`${name.padEnd(10)} ${outcome}`);
+if (totals.flaky.length > 0) {
+  console.log(`flaky (passed on retry, counted as passed): ${totals.flaky.length}`);
+  for (const title of totals.flaky) console.log(`  ${title}`);
+}
+const failedStep = outcomes.some(({ outcome }) => outcome.startsWith('FAILED'));
+console.log(summaryLine(totals));
+process.exitCode = failedStep || totals.failed > 0 ? 1 : 0;
