@@ -25,6 +25,12 @@ test.describe('CSV serialisation', () => {
   });
 
   test('writes irregular rows as they are', () => {
-    expect(rowsToCsv([['a', 'b', 'c'], [1, 2], [3, 4, 5, 6]])).toBe('a,b,c\n1,2\n3,4,5,6\n');
+    expect(
+      rowsToCsv([
+        ['a', 'b', 'c'],
+        [1, 2],
+        [3, 4, 5, 6],
+      ]),
+    ).toBe('a,b,c\n1,2\n3,4,5,6\n');
   });
 });

@@ -11,7 +11,9 @@ function parsed(csv: string | Buffer): Record<string, string>[] {
  * that the ground truth is learnable: if anomalies were not well separated, its F1 would drop.
  */
 function knnF1(readings: SensorReadings, k = 5): number {
-  const columns = readings.features.map((feature) => readings.records.map((record) => Number(record[feature])));
+  const columns = readings.features.map((feature) =>
+    readings.records.map((record) => Number(record[feature])),
+  );
   const scaled = columns.map((values) => {
     const sorted = [...values].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -21,7 +23,9 @@ function knnF1(readings: SensorReadings, k = 5): number {
   });
   const points = readings.records.map((_, row) => scaled.map((column) => column[row] ?? 0));
   const scores = points.map((point, i) => {
-    const distances = points.filter((_, j) => j !== i).map((other) => Math.hypot(...point.map((x, d) => x - (other[d] ?? 0))));
+    const distances = points
+      .filter((_, j) => j !== i)
+      .map((other) => Math.hypot(...point.map((x, d) => x - (other[d] ?? 0))));
     return distances.sort((a, b) => a - b)[k - 1] ?? 0;
   });
   const flagged = new Set(
@@ -68,12 +72,18 @@ test.describe('sensorReadings', () => {
       expect(rowsInFile).toHaveLength(rows);
       expect(Object.keys(rowsInFile[0] ?? {})).toEqual(readings.columns);
       expect(rowsInFile.map((row) => Number(row.label))).toEqual(readings.labels);
-      expect(rowsInFile.map((row) => Number(row.temperature))).toEqual(readings.records.map((record) => record.temperature));
+      expect(rowsInFile.map((row) => Number(row.temperature))).toEqual(
+        readings.records.map((record) => record.temperature),
+      );
     });
   }
 
   test('names its columns: features in order, then the label', () => {
-    const readings = dataFactories(seededFaker(1)).sensorReadings({ rows: 20, features: 3, anomalyRate: 0.1 });
+    const readings = dataFactories(seededFaker(1)).sensorReadings({
+      rows: 20,
+      features: 3,
+      anomalyRate: 0.1,
+    });
     expect(readings.columns).toEqual(['temperature', 'vibration', 'pressure', 'label']);
     expect(readings.features).toEqual(['temperature', 'vibration', 'pressure']);
     expect(readings.labelColumn).toBe('label');
@@ -89,13 +99,22 @@ test.describe('sensorReadings', () => {
     { features: 5, clusters: 2 },
   ]) {
     test(`separates anomalies well enough for an independent k-NN detector (${features} features, ${clusters} clusters)`, () => {
-      const readings = dataFactories(seededFaker(features * 10 + clusters)).sensorReadings({ rows: 1000, features, anomalyRate: 0.05, clusters });
+      const readings = dataFactories(seededFaker(features * 10 + clusters)).sensorReadings({
+        rows: 1000,
+        features,
+        anomalyRate: 0.05,
+        clusters,
+      });
       expect(knnF1(readings)).toBeGreaterThanOrEqual(0.9);
     });
   }
 
   test('keeps every generated value physically positive', () => {
-    const readings = dataFactories(seededFaker(3)).sensorReadings({ rows: 2000, features: 8, anomalyRate: 0.2 });
+    const readings = dataFactories(seededFaker(3)).sensorReadings({
+      rows: 2000,
+      features: 8,
+      anomalyRate: 0.2,
+    });
     for (const feature of readings.features) {
       const smallest = Math.min(...readings.records.map((record) => Number(record[feature])));
       expect(smallest, feature).toBeGreaterThan(0);
@@ -103,7 +122,12 @@ test.describe('sensorReadings', () => {
   });
 
   test('adds a site column with formula-like text that upload accepts (nothing starting with "=")', () => {
-    const readings = dataFactories(seededFaker(11)).sensorReadings({ rows: 400, features: 2, anomalyRate: 0.05, textColumn: true });
+    const readings = dataFactories(seededFaker(11)).sensorReadings({
+      rows: 400,
+      features: 2,
+      anomalyRate: 0.05,
+      textColumn: true,
+    });
     expect(readings.columns).toEqual(['temperature', 'vibration', 'site', 'label']);
     const sites = parsed(readings.csv).map((row) => row.site ?? '');
     expect(sites.some((site) => /^[@+-]/.test(site))).toBe(true);
@@ -114,8 +138,12 @@ test.describe('sensorReadings', () => {
 
   test('refuses impossible requests with a sentence saying what to change', () => {
     const data = dataFactories(seededFaker(1));
-    expect(() => data.sensorReadings({ rows: 100, features: 9, anomalyRate: 0.05 })).toThrow('sensorReadings supports 1 to 8 features (got 9); pick a count in that range.');
-    expect(() => data.sensorReadings({ rows: 100, features: 2, anomalyRate: 0.7 })).toThrow(/anomalyRate between 0 and 0.5/);
+    expect(() => data.sensorReadings({ rows: 100, features: 9, anomalyRate: 0.05 })).toThrow(
+      'sensorReadings supports 1 to 8 features (got 9); pick a count in that range.',
+    );
+    expect(() => data.sensorReadings({ rows: 100, features: 2, anomalyRate: 0.7 })).toThrow(
+      /anomalyRate between 0 and 0.5/,
+    );
     expect(() => data.sensorReadings({ rows: 1, features: 2, anomalyRate: 0.1 })).toThrow(/rows >= 2/);
   });
 });
@@ -139,14 +167,21 @@ test.describe('seasonalSeries', () => {
 
   test('marks exactly the injected spikes as anomalies', () => {
     expect(series.anomalyRows).toHaveLength(10);
-    expect(series.labels.flatMap((label, index) => (label === 1 ? [index + 1] : []))).toEqual(series.anomalyRows);
+    expect(series.labels.flatMap((label, index) => (label === 1 ? [index + 1] : []))).toEqual(
+      series.anomalyRows,
+    );
     expect(parsed(series.csv).filter((row) => row.label === '1')).toHaveLength(10);
   });
 
   test('has a daily season much larger than its noise', () => {
-    const normal = values.map((value, index) => ({ value, phase: index % pointsPerDay, spike: series.labels[index] === 1 })).filter((point) => !point.spike);
+    const normal = values
+      .map((value, index) => ({ value, phase: index % pointsPerDay, spike: series.labels[index] === 1 }))
+      .filter((point) => !point.spike);
     const medianByPhase = Array.from({ length: pointsPerDay }, (_, phase) => {
-      const sorted = normal.filter((point) => point.phase === phase).map((point) => point.value).sort((a, b) => a - b);
+      const sorted = normal
+        .filter((point) => point.phase === phase)
+        .map((point) => point.value)
+        .sort((a, b) => a - b);
       return sorted[Math.floor(sorted.length / 2)] ?? 0;
     });
     const seasonalRange = Math.max(...medianByPhase) - Math.min(...medianByPhase);
@@ -162,11 +197,15 @@ test.describe('seasonalSeries', () => {
   });
 
   test('is the same for the same seed', () => {
-    expect(dataFactories(seededFaker(5)).seasonalSeries({ days, pointsPerDay, spikes: 10 }).csv).toBe(series.csv);
+    expect(dataFactories(seededFaker(5)).seasonalSeries({ days, pointsPerDay, spikes: 10 }).csv).toBe(
+      series.csv,
+    );
   });
 
   test('refuses more spikes than a tenth of the points', () => {
-    expect(() => dataFactories(seededFaker(5)).seasonalSeries({ days: 2, pointsPerDay: 10, spikes: 3 })).toThrow(
+    expect(() =>
+      dataFactories(seededFaker(5)).seasonalSeries({ days: 2, pointsPerDay: 10, spikes: 3 }),
+    ).toThrow(
       'seasonalSeries allows 0 to 2 spikes for 20 points (got 3); ask for fewer spikes or more days.',
     );
   });

@@ -2,7 +2,9 @@ import { expect } from '@playwright/test';
 import { REFERENCE_DATE, seededFaker, seedFor, test } from '../../fixtures/data/index.ts';
 
 test.describe('the faker fixture', () => {
-  test('is seeded from the title path (or E2E_SEED) and records the seed as an annotation', async ({ faker }, testInfo) => {
+  test('is seeded from the title path (or E2E_SEED) and records the seed as an annotation', async ({
+    faker,
+  }, testInfo) => {
     const seed = seedFor(testInfo.titlePath);
     expect(testInfo.annotations).toContainEqual({ type: 'seed', description: String(seed) });
     expect(faker.string.alphanumeric(16)).toBe(seededFaker(seed).string.alphanumeric(16));

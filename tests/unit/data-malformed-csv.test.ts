@@ -32,7 +32,11 @@ test.describe('malformed CSV variants', () => {
     );
     expect(bad).toEqual([{ row: file.expected.row, column: file.expected.column, cell: expect.any(String) }]);
     expect(file.expected.status).toBe(400);
-    expect(file.expected.message.test(`Row ${file.expected.row}, column ${file.expected.column}: "x" is not a number.`)).toBe(true);
+    expect(
+      file.expected.message.test(
+        `Row ${file.expected.row}, column ${file.expected.column}: "x" is not a number.`,
+      ),
+    ).toBe(true);
     expect(file.expected.message.test(`Row ${file.expected.row}: "x" is not a number.`)).toBe(false);
   });
 
@@ -48,11 +52,15 @@ test.describe('malformed CSV variants', () => {
     const file = broken.formula();
     const [header = [], ...rows] = lines(file.content);
     const formulas = rows.flatMap((row, index) =>
-      row.flatMap((cell, column) => (cell.startsWith('=') ? [{ row: index + 2, column: header[column] }] : [])),
+      row.flatMap((cell, column) =>
+        cell.startsWith('=') ? [{ row: index + 2, column: header[column] }] : [],
+      ),
     );
     expect(formulas).toEqual([{ row: file.expected.row, column: 'site' }]);
     expect(rows.every((row) => row.length === header.length)).toBe(true);
-    expect(file.expected.message.test(`Row ${file.expected.row}, column site: a formula is not allowed.`)).toBe(true);
+    expect(
+      file.expected.message.test(`Row ${file.expected.row}, column site: a formula is not allowed.`),
+    ).toBe(true);
   });
 
   test('oversize: a well-formed file just over the limit, under the default row limit', () => {

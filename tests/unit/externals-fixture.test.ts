@@ -28,7 +28,18 @@ test.describe('externals.use overrides', () => {
 });
 
 interface JsonReport {
-  suites: Array<{ specs: Array<{ title: string; tests: Array<{ results: Array<{ status: string; errors: Array<{ message?: string }>; attachments: Array<{ name: string; body?: string }> }> }> }> }>;
+  suites: Array<{
+    specs: Array<{
+      title: string;
+      tests: Array<{
+        results: Array<{
+          status: string;
+          errors: Array<{ message?: string }>;
+          attachments: Array<{ name: string; body?: string }>;
+        }>;
+      }>;
+    }>;
+  }>;
 }
 
 test('an unhandled external request fails the test that caused it, naming the request', async () => {
@@ -51,14 +62,29 @@ test('calls only mocked services', async ({ externals }) => {
 });
 `,
     );
-    writeFileSync(path.join(dir, 'sample.config.mjs'), `export default { testDir: ${JSON.stringify(dir)}, workers: 1, outputDir: ${JSON.stringify(path.join(dir, 'results'))} };`);
-    const run = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/@playwright/test/cli.js'), 'test', '--config', path.join(dir, 'sample.config.mjs'), '--reporter=json'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: '' },
-    });
+    writeFileSync(
+      path.join(dir, 'sample.config.mjs'),
+      `export default { testDir: ${JSON.stringify(dir)}, workers: 1, outputDir: ${JSON.stringify(path.join(dir, 'results'))} };`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(repoRoot, 'node_modules/@playwright/test/cli.js'),
+        'test',
+        '--config',
+        path.join(dir, 'sample.config.mjs'),
+        '--reporter=json',
+      ],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: '' },
+      },
+    );
     const report = JSON.parse(run.stdout) as JsonReport;
-    const results = Object.fromEntries(report.suites.flatMap((suite) => suite.specs.map((spec) => [spec.title, spec.tests[0]?.results[0]])));
+    const results = Object.fromEntries(
+      report.suites.flatMap((suite) => suite.specs.map((spec) => [spec.title, spec.tests[0]?.results[0]])),
+    );
 
     const failed = results['calls a service nobody mocked'];
     baseExpect(failed?.status).toBe('failed');

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from '@playwright/test';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { idpFaults } from '../../fixtures/externals/idp-faults.ts';
 import type { IdentityProvider } from '../../fixtures/externals/idp.ts';
+import { idpFaults } from '../../fixtures/externals/idp-faults.ts';
 import { test } from '../../fixtures/externals/index.ts';
 
 /** A relying party's side of the code flow, written from the OIDC spec rather than from the IdP code. */
@@ -16,7 +16,12 @@ const REDIRECT_URI = 'http://127.0.0.1:9/auth/callback';
 async function discover(issuer: string) {
   const response = await fetch(`${issuer}/.well-known/openid-configuration`);
   expect(response.status).toBe(200);
-  return (await response.json()) as { issuer: string; authorization_endpoint: string; token_endpoint: string; jwks_uri: string };
+  return (await response.json()) as {
+    issuer: string;
+    authorization_endpoint: string;
+    token_endpoint: string;
+    jwks_uri: string;
+  };
 }
 
 function authorizeUrl(endpoint: string, params: Record<string, string>): string {
@@ -26,7 +31,9 @@ function authorizeUrl(endpoint: string, params: Record<string, string>): string 
 }
 
 test.describe('the mocked OIDC identity provider', () => {
-  test('signs a registered user in: discovery, authorize, token, and an ID token that verifies against the JWKS', async ({ externals }) => {
+  test('signs a registered user in: discovery, authorize, token, and an ID token that verifies against the JWKS', async ({
+    externals,
+  }) => {
     const { idp } = externals;
     const user = idp.addUser({ email: 'ada@acme.example.test', name: 'Ada Lovelace' });
     const clientId = idp.clientId('acme');
@@ -72,12 +79,21 @@ test.describe('the mocked OIDC identity provider', () => {
     expect(tokens.token_type).toBe('Bearer');
     expect(tokens.access_token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
 
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token, createRemoteJWKSet(new URL(config.jwks_uri)), {
-      issuer: config.issuer,
-      audience: clientId,
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      tokens.id_token,
+      createRemoteJWKSet(new URL(config.jwks_uri)),
+      {
+        issuer: config.issuer,
+        audience: clientId,
+      },
+    );
     expect(protectedHeader).toMatchObject({ alg: 'RS256', kid: idp.jwks.keys[0]?.kid });
-    expect(payload).toMatchObject({ sub: user.sub, email: user.email, name: 'Ada Lovelace', nonce: 'nonce-456' });
+    expect(payload).toMatchObject({
+      sub: user.sub,
+      email: user.email,
+      name: 'Ada Lovelace',
+      nonce: 'nonce-456',
+    });
     expect(payload.exp).toBeGreaterThan(Math.floor(Date.now() / 1000));
     expect(payload.iat).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
 
@@ -134,7 +150,9 @@ test.describe('the mocked OIDC identity provider', () => {
     });
   });
 
-  test('refuses a wrong client secret and a redirect URI that differs from the authorization request', async ({ externals }) => {
+  test('refuses a wrong client secret and a redirect URI that differs from the authorization request', async ({
+    externals,
+  }) => {
     const { idp } = externals;
     idp.addUser({ email: 'alan@acme.example.test', name: 'Alan Turing' });
     const { verifier, challenge } = pkcePair();
@@ -175,7 +193,9 @@ test.describe('the mocked OIDC identity provider', () => {
     expect(await wrongRedirect.json()).toMatchObject({ error: 'invalid_grant' });
   });
 
-  test('shows an accessible sign-in page without a login hint, and says when the account is unknown', async ({ externals }) => {
+  test('shows an accessible sign-in page without a login hint, and says when the account is unknown', async ({
+    externals,
+  }) => {
     const { idp } = externals;
     const params = {
       response_type: 'code',
@@ -201,7 +221,9 @@ test.describe('the mocked OIDC identity provider', () => {
       redirect: 'manual',
     });
     expect(unknown.status).toBe(200);
-    expect(await unknown.text()).toContain('<p role="alert">The account nobody@acme.example.test is unknown.');
+    expect(await unknown.text()).toContain(
+      '<p role="alert">The account nobody@acme.example.test is unknown.',
+    );
 
     idp.addUser({ email: 'known@acme.example.test', name: 'Known Person' });
     const known = await fetch(`${idp.issuer}/authorize`, {
@@ -270,18 +292,33 @@ test.describe('identity provider faults', () => {
     test(`${fault}: the exchange succeeds but a verifier must refuse the ID token`, async ({ externals }) => {
       externals.use(...idpFaults[fault](externals.idp));
       const { verifier, challenge } = pkcePair();
-      const idToken = await exchange(externals.idp.issuer, await codeFor(externals, challenge), verifier, externals.idp.clientSecret);
+      const idToken = await exchange(
+        externals.idp.issuer,
+        await codeFor(externals, challenge),
+        verifier,
+        externals.idp.clientSecret,
+      );
       const jwks = createRemoteJWKSet(new URL(`${externals.idp.issuer}/jwks`));
-      await expect(jwtVerify(idToken, jwks, { issuer: externals.idp.issuer, audience: 'journeys-acme' })).rejects.toThrow(failure);
+      await expect(
+        jwtVerify(idToken, jwks, { issuer: externals.idp.issuer, audience: 'journeys-acme' }),
+      ).rejects.toThrow(failure);
       if (fault === 'unsignedToken') expect(decodeProtectedHeader(idToken).alg).toBe('none');
-      if (fault === 'foreignKeyToken') expect(decodeProtectedHeader(idToken).kid).toBe(externals.idp.jwks.keys[0]?.kid);
+      if (fault === 'foreignKeyToken')
+        expect(decodeProtectedHeader(idToken).kid).toBe(externals.idp.jwks.keys[0]?.kid);
     });
   }
 
   test('unavailable: discovery and token answer 503', async ({ externals }) => {
     externals.use(...idpFaults.unavailable(externals.idp));
     expect((await fetch(`${externals.idp.issuer}/.well-known/openid-configuration`)).status).toBe(503);
-    expect((await fetch(`${externals.idp.issuer}/token`, { method: 'POST', body: 'grant_type=authorization_code' })).status).toBe(503);
+    expect(
+      (
+        await fetch(`${externals.idp.issuer}/token`, {
+          method: 'POST',
+          body: 'grant_type=authorization_code',
+        })
+      ).status,
+    ).toBe(503);
   });
 
   test('garbage: discovery claims JSON and sends something else', async ({ externals }) => {
@@ -295,11 +332,17 @@ test.describe('identity provider faults', () => {
   test('timeout: discovery never answers until the caller gives up', async ({ externals }) => {
     externals.use(...idpFaults.timeout(externals.idp));
     const caller = new AbortController();
-    const pending = fetch(`${externals.idp.issuer}/.well-known/openid-configuration`, { signal: caller.signal });
-    await expect.poll(() => externals.journal.requests({ path: '/idp/.well-known/openid-configuration' }).length).toBe(1);
+    const pending = fetch(`${externals.idp.issuer}/.well-known/openid-configuration`, {
+      signal: caller.signal,
+    });
+    await expect
+      .poll(() => externals.journal.requests({ path: '/idp/.well-known/openid-configuration' }).length)
+      .toBe(1);
     caller.abort();
     await expect(pending).rejects.toThrow(/abort/i);
-    await expect.poll(() => externals.journal.requests({ path: '/idp/.well-known/openid-configuration' })[0]?.aborted).toBe(true);
+    await expect
+      .poll(() => externals.journal.requests({ path: '/idp/.well-known/openid-configuration' })[0]?.aborted)
+      .toBe(true);
     expect(externals.journal.entries[0]?.status).toBeNull();
   });
 });

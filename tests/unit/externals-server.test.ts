@@ -26,15 +26,29 @@ test.describe('the externals server', () => {
       message: 'No mock answers POST /slack/services/T1: add a handler with externals.use(...).',
     });
     expect(server.journal.unhandled()).toEqual([
-      expect.objectContaining({ method: 'POST', path: '/slack/services/T1', query: { channel: 'ops' }, body: { text: 'hello' }, handled: false }),
+      expect.objectContaining({
+        method: 'POST',
+        path: '/slack/services/T1',
+        query: { channel: 'ops' },
+        body: { text: 'hello' },
+        handled: false,
+      }),
     ]);
   });
 
   test('journals method, path, query, parsed body and status, with credentials redacted', async () => {
-    server.use(http.post(`${server.url}/pagerduty/v2/enqueue`, () => HttpResponse.json({ status: 'success' }, { status: 202 })));
+    server.use(
+      http.post(`${server.url}/pagerduty/v2/enqueue`, () =>
+        HttpResponse.json({ status: 'success' }, { status: 202 }),
+      ),
+    );
     const answer = await fetch(`${server.url}/pagerduty/v2/enqueue?a=1&a=2`, {
       method: 'POST',
-      headers: { authorization: 'Token token=abcdef123456', cookie: 'sid=s3cr3t-session', 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: 'Token token=abcdef123456',
+        cookie: 'sid=s3cr3t-session',
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'routing_key=R1&event_action=trigger',
     });
     expect(answer.status).toBe(202);
@@ -57,7 +71,9 @@ test.describe('the externals server', () => {
 
   test('overrides win over the defaults until reset, and relative paths resolve against the server URL', async () => {
     const discovery = `${server.idp.issuer}/.well-known/openid-configuration`;
-    server.use(http.get('/idp/.well-known/openid-configuration', () => HttpResponse.json({ overridden: true })));
+    server.use(
+      http.get('/idp/.well-known/openid-configuration', () => HttpResponse.json({ overridden: true })),
+    );
     expect(await (await fetch(discovery)).json()).toEqual({ overridden: true });
     server.resetHandlers();
     expect(await (await fetch(discovery)).json()).toMatchObject({ issuer: server.idp.issuer });
@@ -75,8 +91,13 @@ test.describe('the externals server', () => {
 
   test('HttpResponse.error() drops the connection like a network failure', async () => {
     server.use(http.post(`${server.url}/threat-intel/v1/ip/:ip`, () => HttpResponse.error()));
-    await expect(fetch(`${server.url}/threat-intel/v1/ip/10.0.0.1`, { method: 'POST' })).rejects.toThrow(/fetch failed/);
-    expect(server.journal.requests({ path: '/threat-intel/v1/ip/10.0.0.1' })[0]).toMatchObject({ handled: true, status: null });
+    await expect(fetch(`${server.url}/threat-intel/v1/ip/10.0.0.1`, { method: 'POST' })).rejects.toThrow(
+      /fetch failed/,
+    );
+    expect(server.journal.requests({ path: '/threat-intel/v1/ip/10.0.0.1' })[0]).toMatchObject({
+      handled: true,
+      status: null,
+    });
   });
 
   test('a handler that throws answers 500 and is journaled as a broken mock', async () => {
@@ -120,7 +141,9 @@ test('binds all interfaces and advertises a public host when containers must rea
     // Reached through loopback, the request is rebased on the public URL, so the IdP handlers match.
     const discovery = await fetch(`${server.localUrl}/idp/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
-    expect(await discovery.json()).toMatchObject({ token_endpoint: `http://host.docker.internal:${port}/idp/token` });
+    expect(await discovery.json()).toMatchObject({
+      token_endpoint: `http://host.docker.internal:${port}/idp/token`,
+    });
   } finally {
     await server.close();
   }

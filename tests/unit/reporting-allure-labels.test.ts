@@ -27,7 +27,10 @@ test('journeys get Allure labels from their folder and file, plus seed and stack
 test('finds the best detector for a new sensor dataset', { tag: ['@e2e', '@data-scientist', '@smoke'] }, async () => {});
 `,
     );
-    writeFileSync(path.join(dir, 'plain.test.ts'), `import { test } from ${reporting};\ntest('a unit test', async () => {});\n`);
+    writeFileSync(
+      path.join(dir, 'plain.test.ts'),
+      `import { test } from ${reporting};\ntest('a unit test', async () => {});\n`,
+    );
     writeFileSync(
       path.join(dir, 'sample.config.mjs'),
       `export default {
@@ -38,18 +41,32 @@ test('finds the best detector for a new sensor dataset', { tag: ['@e2e', '@data-
   reporter: [[${JSON.stringify(path.join(repoRoot, 'node_modules/allure-playwright/dist/esm/index.js'))}, { resultsDir: ${JSON.stringify(path.join(dir, 'allure-results'))} }]],
 };`,
     );
-    const run = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/@playwright/test/cli.js'), 'test', '--config', path.join(dir, 'sample.config.mjs')], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, E2E_STACK_MODE: 'containers', E2E_SEED: '' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        path.join(repoRoot, 'node_modules/@playwright/test/cli.js'),
+        'test',
+        '--config',
+        path.join(dir, 'sample.config.mjs'),
+      ],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, E2E_STACK_MODE: 'containers', E2E_SEED: '' },
+      },
+    );
     expect(run.status, run.stdout + run.stderr).toBe(0);
 
     const results = readdirSync(path.join(dir, 'allure-results'))
       .filter((name) => name.endsWith('-result.json'))
-      .map((name) => JSON.parse(readFileSync(path.join(dir, 'allure-results', name), 'utf8')) as AllureResult);
-    const journey = results.find((result) => result.name === 'finds the best detector for a new sensor dataset');
-    const label = (result: AllureResult | undefined, name: string) => result?.labels.filter((l) => l.name === name).map((l) => l.value);
+      .map(
+        (name) => JSON.parse(readFileSync(path.join(dir, 'allure-results', name), 'utf8')) as AllureResult,
+      );
+    const journey = results.find(
+      (result) => result.name === 'finds the best detector for a new sensor dataset',
+    );
+    const label = (result: AllureResult | undefined, name: string) =>
+      result?.labels.filter((l) => l.name === name).map((l) => l.value);
     expect(label(journey, 'epic')).toEqual(['Data scientist']);
     expect(label(journey, 'feature')).toEqual(['Finds best detector']);
     expect(label(journey, 'story')).toEqual(['finds the best detector for a new sensor dataset']);

@@ -29,16 +29,39 @@ test.describe('journeyLabels', () => {
     ['@resilience', 'normal'],
   ] as const) {
     test(`rates ${tag} journeys ${severity}`, () => {
-      const labels = journeyLabels({ file: file('journeys', 'security-analyst', 'probes-defences.journey.ts'), rootDir: root, title: 't', tags: ['@e2e', tag] });
+      const labels = journeyLabels({
+        file: file('journeys', 'security-analyst', 'probes-defences.journey.ts'),
+        rootDir: root,
+        title: 't',
+        tags: ['@e2e', tag],
+      });
       expect(labels?.severity).toBe(severity);
       expect(labels?.epic).toBe('Security analyst');
     });
   }
 
   test('leaves unit tests, the audit and stray files unlabelled', () => {
-    expect(journeyLabels({ file: file('tests', 'unit', 'data-csv.test.ts'), rootDir: root, title: 't', tags: [] })).toBeUndefined();
-    expect(journeyLabels({ file: file('tests', 'audit', 'no-secrets.audit.ts'), rootDir: root, title: 't', tags: [] })).toBeUndefined();
-    expect(journeyLabels({ file: file('journeys', 'data-scientist', 'notes.ts'), rootDir: root, title: 't', tags: [] })).toBeUndefined();
-    expect(journeyLabels({ file: file('journeys', 'x.journey.ts'), rootDir: root, title: 't', tags: [] })).toBeUndefined();
+    expect(
+      journeyLabels({ file: file('tests', 'unit', 'data-csv.test.ts'), rootDir: root, title: 't', tags: [] }),
+    ).toBeUndefined();
+    expect(
+      journeyLabels({
+        file: file('tests', 'audit', 'no-secrets.audit.ts'),
+        rootDir: root,
+        title: 't',
+        tags: [],
+      }),
+    ).toBeUndefined();
+    expect(
+      journeyLabels({
+        file: file('journeys', 'data-scientist', 'notes.ts'),
+        rootDir: root,
+        title: 't',
+        tags: [],
+      }),
+    ).toBeUndefined();
+    expect(
+      journeyLabels({ file: file('journeys', 'x.journey.ts'), rootDir: root, title: 't', tags: [] }),
+    ).toBeUndefined();
   });
 });

@@ -1,9 +1,14 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
-import { DEFAULT_SECRET_PATTERNS, liveSecretPatterns, scanRunArtifacts, scanText } from '../../fixtures/reporting/secret-scanner.ts';
+import {
+  DEFAULT_SECRET_PATTERNS,
+  liveSecretPatterns,
+  scanRunArtifacts,
+  scanText,
+} from '../../fixtures/reporting/secret-scanner.ts';
 import { zipEntries } from '../../fixtures/reporting/zip-entries.ts';
 
 // Built at run time: Playwright traces embed test sources, so a literal token here would leak into every trace.
@@ -50,21 +55,33 @@ function zip(files: Record<string, { text: string; deflate?: boolean }>): Buffer
 test.describe('scanText', () => {
   test('finds bearer tokens, JWTs, platform API keys and registered live secrets, masked', () => {
     const text = `authorization: Bearer abcdefghijklmnop1234\n{"id_token":"${JWT}"}\nkey=${API_KEY}\nx-admin: s3cr3t-bootstrap-value`;
-    const found = scanText(text, [...DEFAULT_SECRET_PATTERNS, ...liveSecretPatterns({ 'bootstrap token': 's3cr3t-bootstrap-value' })]);
-    expect(found.map((hit) => hit.kind)).toEqual(['bearer token', 'JWT', 'platform API key', 'bootstrap token']);
+    const found = scanText(text, [
+      ...DEFAULT_SECRET_PATTERNS,
+      ...liveSecretPatterns({ 'bootstrap token': 's3cr3t-bootstrap-value' }),
+    ]);
+    expect(found.map((hit) => hit.kind)).toEqual([
+      'bearer token',
+      'JWT',
+      'platform API key',
+      'bootstrap token',
+    ]);
     for (const hit of found) expect(hit.excerpt).toMatch(/…/);
     expect(found.map((hit) => hit.excerpt).join(' ')).not.toContain('abcdefghijklmnop1234');
   });
 
   test('passes clean and redacted text', () => {
-    const clean = 'Authorization: Bearer [REDACTED]\n{"id_token":"[REDACTED]"}\nprefix jk_AbC123 shown in the UI\nissuer http://127.0.0.1:1/idp';
+    const clean =
+      'Authorization: Bearer [REDACTED]\n{"id_token":"[REDACTED]"}\nprefix jk_AbC123 shown in the UI\nissuer http://127.0.0.1:1/idp';
     expect(scanText(clean, DEFAULT_SECRET_PATTERNS)).toEqual([]);
   });
 });
 
 test.describe('zipEntries', () => {
   test('reads stored and deflated entries through the central directory', () => {
-    const archive = zip({ 'trace.trace': { text: 'x'.repeat(500) }, 'resources/a.json': { text: '{"a":1}', deflate: false } });
+    const archive = zip({
+      'trace.trace': { text: 'x'.repeat(500) },
+      'resources/a.json': { text: '{"a":1}', deflate: false },
+    });
     expect([...zipEntries(archive)].map((entry) => [entry.name, entry.data.toString()])).toEqual([
       ['trace.trace', 'x'.repeat(500)],
       ['resources/a.json', '{"a":1}'],
@@ -72,7 +89,9 @@ test.describe('zipEntries', () => {
   });
 
   test('refuses something that is not a zip, saying so', () => {
-    expect(() => [...zipEntries(Buffer.from('not a zip at all, just some text that is long enough'))]).toThrow(/not a zip archive/);
+    expect(() => [
+      ...zipEntries(Buffer.from('not a zip at all, just some text that is long enough')),
+    ]).toThrow(/not a zip archive/);
   });
 });
 
@@ -93,31 +112,66 @@ test.describe('scanRunArtifacts', () => {
     });
 
   test('finds a secret planted in an Allure result and one deflated inside a trace, naming file and entry', async () => {
-    writeFileSync(path.join(root, 'allure-results/1-result.json'), JSON.stringify({ name: 'journey', statusDetails: { message: `token ${JWT}` } }));
+    writeFileSync(
+      path.join(root, 'allure-results/1-result.json'),
+      JSON.stringify({ name: 'journey', statusDetails: { message: `token ${JWT}` } }),
+    );
     writeFileSync(path.join(root, 'allure-results/2-attachment.txt'), 'nothing here');
     writeFileSync(
       path.join(root, 'test-results/artifacts/journey-1/trace.zip'),
-      zip({ 'trace.network': { text: `{"headers":[{"name":"authorization","value":"Bearer ${API_KEY}"}]}` } }),
+      zip({
+        'trace.network': { text: `{"headers":[{"name":"authorization","value":"Bearer ${API_KEY}"}]}` },
+      }),
     );
     const report = await scan();
     expect(report.allureFiles).toBe(2);
     expect(report.archives).toBe(1);
     expect(report.findings).toEqual([
-      { file: path.join('allure-results', '1-result.json'), kind: 'JWT', excerpt: expect.stringContaining('eyJhbGci') },
-      { file: path.join('test-results', 'artifacts/journey-1/trace.zip'), entry: 'trace.network', kind: 'bearer token', excerpt: expect.any(String) },
-      { file: path.join('test-results', 'artifacts/journey-1/trace.zip'), entry: 'trace.network', kind: 'platform API key', excerpt: expect.any(String) },
+      {
+        file: path.join('allure-results', '1-result.json'),
+        kind: 'JWT',
+        excerpt: expect.stringContaining('eyJhbGci'),
+      },
+      {
+        file: path.join('test-results', 'artifacts/journey-1/trace.zip'),
+        entry: 'trace.network',
+        kind: 'bearer token',
+        excerpt: expect.any(String),
+      },
+      {
+        file: path.join('test-results', 'artifacts/journey-1/trace.zip'),
+        entry: 'trace.network',
+        kind: 'platform API key',
+        excerpt: expect.any(String),
+      },
     ]);
   });
 
   test('opens traces that Allure keeps as attachments', async () => {
-    writeFileSync(path.join(root, 'allure-results/3-attachment.zip'), zip({ 'trace.trace': { text: `cookie ${JWT}` } }));
+    writeFileSync(
+      path.join(root, 'allure-results/3-attachment.zip'),
+      zip({ 'trace.trace': { text: `cookie ${JWT}` } }),
+    );
     const report = await scan();
-    expect(report.findings).toEqual([{ file: path.join('allure-results', '3-attachment.zip'), entry: 'trace.trace', kind: 'JWT', excerpt: expect.any(String) }]);
+    expect(report.findings).toEqual([
+      {
+        file: path.join('allure-results', '3-attachment.zip'),
+        entry: 'trace.trace',
+        kind: 'JWT',
+        excerpt: expect.any(String),
+      },
+    ]);
   });
 
   test('passes clean results and counts what it scanned', async () => {
-    writeFileSync(path.join(root, 'allure-results/1-result.json'), JSON.stringify({ name: 'journey', parameters: [{ name: 'seed', value: '42' }] }));
-    writeFileSync(path.join(root, 'test-results/artifacts/journey-1/trace.zip'), zip({ 'trace.trace': { text: 'Bearer [REDACTED]' } }));
+    writeFileSync(
+      path.join(root, 'allure-results/1-result.json'),
+      JSON.stringify({ name: 'journey', parameters: [{ name: 'seed', value: '42' }] }),
+    );
+    writeFileSync(
+      path.join(root, 'test-results/artifacts/journey-1/trace.zip'),
+      zip({ 'trace.trace': { text: 'Bearer [REDACTED]' } }),
+    );
     const report = await scan();
     expect(report).toEqual({ allureFiles: 1, archives: 1, archiveEntries: 1, findings: [] });
   });
@@ -128,7 +182,9 @@ test.describe('scanRunArtifacts', () => {
   });
 });
 
-test('finds a secret inside a real Playwright trace, and nothing in a clean one', async ({ browser }, testInfo) => {
+test('finds a secret inside a real Playwright trace, and nothing in a clean one', async ({
+  browser,
+}, testInfo) => {
   const tracesDir = testInfo.outputPath('test-results');
   const emptyAllure = testInfo.outputPath('allure-results');
   const record = async (name: string, body: string) => {
@@ -142,7 +198,11 @@ test('finds a secret inside a real Playwright trace, and nothing in a clean one'
   };
   await record('leaky', `session token ${JWT}`);
   await record('clean', 'session token [REDACTED]');
-  const report = await scanRunArtifacts({ allureResultsDir: emptyAllure, testResultsDir: tracesDir, patterns: DEFAULT_SECRET_PATTERNS });
+  const report = await scanRunArtifacts({
+    allureResultsDir: emptyAllure,
+    testResultsDir: tracesDir,
+    patterns: DEFAULT_SECRET_PATTERNS,
+  });
   expect(report.archives).toBe(2);
   expect(report.archiveEntries).toBeGreaterThan(2);
   expect(report.findings.length).toBeGreaterThan(0);
