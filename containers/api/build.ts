@@ -1,0 +1,45 @@
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * Bundles the platform into one file (dist/server.mjs, every dependency inside, so the
+ * container needs only Node) and the browser scripts and stylesheet into dist/public.
+ */
+const root = dirname(fileURLToPath(import.meta.url));
+const dist = join(root, 'dist');
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(join(dist, 'public'), { recursive: true });
+
+await Promise.all([
+  build({
+    entryPoints: [join(root, 'src/server.ts')],
+    outfile: join(dist, 'server.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    sourcemap: true,
+    legalComments: 'none',
+    // CommonJS dependencies call require(); ESM output needs one made for it.
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: [join(root, 'src/public/experiment-progress.ts')],
+    outdir: join(dist, 'public'),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    logLevel: 'warning',
+  }),
+  copyFile(join(root, 'src/public/app.css'), join(dist, 'public/app.css')),
+]);
+
+process.stdout.write(`built ${join('dist', 'server.mjs')} and ${join('dist', 'public')}\n`);

@@ -1,0 +1,107 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { installCsrfProtection } from './auth/csrf.ts';
+import { installAuthentication } from './auth/request-auth.ts';
+import { SignInThrottle } from './auth/sign-in-throttle.ts';
+import { randomToken } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { installErrorHandling } from './http/error-handling.ts';
+import { loggerOptions } from './http/logging.ts';
+import { installRateLimiting } from './http/rate-limits.ts';
+import { RouteCatalog } from './http/route-catalog.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
+import { runDetectionJob } from './jobs/experiment-job.ts';
+import { JobQueue } from './jobs/job-queue.ts';
+import { RequestMetrics } from './ops/request-metrics.ts';
+import { registerAdminRoutes } from './routes/admin.ts';
+import { registerAssetRoutes } from './routes/assets.ts';
+import { registerAuthRoutes } from './routes/auth.ts';
+import { registerDatasetRoutes } from './routes/datasets.ts';
+import { registerExperimentRoutes } from './routes/experiments.ts';
+import { registerMeRoutes } from './routes/me.ts';
+import { registerModelRoutes } from './routes/models.ts';
+import { registerOpsRoutes } from './routes/ops.ts';
+import { registerDataPages } from './routes/pages-data.ts';
+import { registerExperimentPages } from './routes/pages-experiments.ts';
+import { registerRunRoutes } from './routes/runs.ts';
+import { renderErrorPage } from './ui/pages/error-page.ts';
+
+export interface AppDependencies {
+  config: Config;
+  pool: pg.Pool;
+  broker: { readonly connected: boolean };
+  /** Where app.css and the browser scripts are. */
+  assetsDir: string;
+  /** Signs short-lived cookies (the sign-in transaction); random per process unless given. */
+  cookieSecret?: string;
+}
+
+export interface App {
+  server: FastifyInstance;
+  context: AppContext;
+}
+
+/**
+ * Assembles the platform: plugins, hooks and every route. Order matters in one place only:
+ * hooks are installed before routes, so every route gets them.
+ */
+export async function buildApp(deps: AppDependencies): Promise<App> {
+  const server = Fastify({
+    logger: loggerOptions(deps.config.logLevel),
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const catalog = new RouteCatalog();
+  catalog.attach(server);
+  const requestMetrics = new RequestMetrics();
+  requestMetrics.attach(server);
+
+  const jobs = new JobQueue(deps.pool, server.log, {
+    experiment: runDetectionJob(deps.pool, server.log),
+    run: runDetectionJob(deps.pool, server.log),
+  });
+  const context: AppContext = {
+    config: deps.config,
+    pool: deps.pool,
+    jobs,
+    broker: deps.broker,
+    signInThrottle: new SignInThrottle(
+      deps.config.rateLimits.signInFailures,
+      deps.config.rateLimits.signInFailureWindowSeconds,
+    ),
+    requestMetrics,
+    catalog,
+    assetsDir: deps.assetsDir,
+  };
+
+  await installSecurityHeaders(server);
+  await server.register(cookie, { secret: deps.cookieSecret ?? randomToken() });
+  await server.register(formbody);
+  await server.register(multipart, { limits: { fileSize: deps.config.upload.maxBytes } });
+  await installRateLimiting(server);
+  installAuthentication(server, deps.pool);
+  installCsrfProtection(server);
+  installErrorHandling(server, catalog, renderErrorPage);
+
+  registerOpsRoutes(server, context);
+  registerAssetRoutes(server, deps.assetsDir);
+  registerAdminRoutes(server, context);
+  registerAuthRoutes(server, context);
+  registerMeRoutes(server, context);
+  registerDatasetRoutes(server, context);
+  registerExperimentRoutes(server, context);
+  registerRunRoutes(server, context);
+  registerModelRoutes(server, context);
+  registerDataPages(server, context);
+  registerExperimentPages(server, context);
+
+  server.addHook('onClose', async () => {
+    await jobs.stop();
+  });
+  return { server, context };
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Configuration comes only from the environment, validated once at start-up so a typo
+ * fails loudly with the variable's name instead of surfacing later as odd behaviour.
+ */
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string({
+      error: 'DATABASE_URL is missing: set it to the postgres:// URL of the role that owns the schema.',
+    })
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL.'),
+  MQTT_URL: z
+    .string({ error: 'MQTT_URL is missing: set it to the broker URL, e.g. mqtt://127.0.0.1:1883.' })
+    .regex(/^mqtts?:\/\/|^wss?:\/\//, 'MQTT_URL must be an mqtt:// (or ws://) URL.'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  BOOTSTRAP_TOKEN: z.string().min(16, 'BOOTSTRAP_TOKEN must be at least 16 characters long.').optional(),
+  PUBLIC_URL: z.url('PUBLIC_URL must be an absolute URL such as https://anomalies.example.com.').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
+  UPLOAD_MAX_ROWS: positiveInt(200_000),
+  UPLOAD_MAX_COLUMNS: positiveInt(100),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  RATE_LIMIT_AUTH_PER_MINUTE: positiveInt(30),
+  RATE_LIMIT_WRITE_PER_MINUTE: positiveInt(120),
+  SIGNIN_FAILURE_LIMIT: positiveInt(5),
+  SIGNIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
+  OIDC_TIMEOUT_MS: positiveInt(4000),
+  SESSION_TTL_MINUTES: positiveInt(8 * 60),
+});
+
+export interface Config {
+  databaseUrl: string;
+  mqttUrl: string;
+  port: number;
+  host: string;
+  bootstrapToken: string | undefined;
+  publicUrl: string | undefined;
+  logLevel: string;
+  upload: { maxBytes: number; maxRows: number; maxColumns: number };
+  trustProxy: boolean;
+  rateLimits: {
+    authPerMinute: number;
+    writePerMinute: number;
+    signInFailures: number;
+    signInFailureWindowSeconds: number;
+  };
+  oidcTimeoutMs: number;
+  sessionTtlMinutes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? 'environment');
+      return issue.message.includes(variable) ? issue.message : `${variable}: ${issue.message}`;
+    });
+    throw new ConfigError(problems.join(' '));
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    mqttUrl: e.MQTT_URL,
+    port: e.PORT,
+    host: e.HOST,
+    bootstrapToken: e.BOOTSTRAP_TOKEN,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    upload: { maxBytes: e.UPLOAD_MAX_BYTES, maxRows: e.UPLOAD_MAX_ROWS, maxColumns: e.UPLOAD_MAX_COLUMNS },
+    trustProxy: e.TRUST_PROXY,
+    rateLimits: {
+      authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
+      writePerMinute: e.RATE_LIMIT_WRITE_PER_MINUTE,
+      signInFailures: e.SIGNIN_FAILURE_LIMIT,
+      signInFailureWindowSeconds: e.SIGNIN_FAILURE_WINDOW_SECONDS,
+    },
+    oidcTimeoutMs: e.OIDC_TIMEOUT_MS,
+    sessionTtlMinutes: e.SESSION_TTL_MINUTES,
+  };
+}

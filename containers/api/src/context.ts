@@ -1,0 +1,18 @@
+import type pg from 'pg';
+import type { SignInThrottle } from './auth/sign-in-throttle.ts';
+import type { Config } from './config.ts';
+import type { RouteCatalog } from './http/route-catalog.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
+import type { RequestMetrics } from './ops/request-metrics.ts';
+
+/** What route modules need from the running app, passed explicitly rather than decorated. */
+export interface AppContext {
+  config: Config;
+  pool: pg.Pool;
+  jobs: JobQueue;
+  broker: { readonly connected: boolean };
+  signInThrottle: SignInThrottle;
+  requestMetrics: RequestMetrics;
+  catalog: RouteCatalog;
+  assetsDir: string;
+}

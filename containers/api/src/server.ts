@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url';
+import { buildApp } from './app.ts';
+import { randomToken } from './auth/tokens.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { migrate } from './db/migrate.ts';
+import { createPool } from './db/pool.ts';
+import { BrokerLink } from './ops/broker-link.ts';
+
+/**
+ * The process entry: read config, migrate, listen, then connect to the broker and resume
+ * unfinished jobs. Listening first keeps cold start short; readiness tells when all is up.
+ */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`The platform cannot start: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const pool = createPool(config.databaseUrl);
+  await migrate(pool);
+
+  let broker: BrokerLink | null = null;
+  const brokerStatus = {
+    get connected() {
+      return broker?.connected ?? false;
+    },
+  };
+  const { server, context } = await buildApp({
+    config,
+    pool,
+    broker: brokerStatus,
+    // In the bundle this is dist/public, next to dist/server.mjs.
+    assetsDir: fileURLToPath(new URL('./public/', import.meta.url)),
+  });
+
+  const address = await server.listen({ port: config.port, host: config.host });
+  const url = new URL(address);
+  server.log.info(
+    { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${url.port}` },
+    'listening',
+  );
+
+  broker = new BrokerLink(config.mqttUrl, `platform-${randomToken(6)}`);
+  const resumed = await context.jobs.resumeUnfinished();
+  if (resumed > 0) server.log.info({ resumed }, 'resumed unfinished jobs');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    server.log.info({ signal }, 'shutting down');
+    const forced = setTimeout(() => process.exit(1), 10_000);
+    forced.unref();
+    try {
+      await server.close();
+      await broker?.close();
+      await pool.end();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`The platform failed to start: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { type Role, roles } from '../auth/roles.ts';
+import type { Db } from '../db/pool.ts';
+
+export const newUserSchema = z.object({
+  email: z.email({ error: 'email must be an email address such as ada@example.com' }),
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(roles, { error: `role must be one of ${roles.join(', ')}` }),
+});
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+/** Null when the tenant already has a user with that email (emails are unique per tenant, any case). */
+export async function insertUser(
+  db: Db,
+  tenantId: string,
+  input: z.infer<typeof newUserSchema>,
+): Promise<User | null> {
+  const { rows } = await db.query<User>(
+    `INSERT INTO users (tenant_id, email, name, role) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING RETURNING id, email, name, role`,
+    [tenantId, input.email, input.name, input.role],
+  );
+  return rows[0] ?? null;
+}
+
+export async function findUserByEmail(db: Db, tenantId: string, email: string): Promise<User | null> {
+  const { rows } = await db.query<User>(
+    'SELECT id, email, name, role FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)',
+    [tenantId, email],
+  );
+  return rows[0] ?? null;
+}
+
+export async function findUserById(db: Db, tenantId: string, userId: string): Promise<User | null> {
+  const { rows } = await db.query<User>(
+    'SELECT id, email, name, role FROM users WHERE tenant_id = $1 AND id = $2',
+    [tenantId, userId],
+  );
+  return rows[0] ?? null;
+}

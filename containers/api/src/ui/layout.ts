@@ -1,0 +1,57 @@
+import { csrfFieldName } from '../auth/csrf.ts';
+import type { Principal } from '../auth/principal.ts';
+import { html, type SafeHtml } from './html.ts';
+
+export interface PageOptions {
+  title: string;
+  principal: Principal | null;
+  content: SafeHtml;
+  /** Script names under /assets/ (no inline scripts: the CSP forbids them). */
+  scripts?: string[];
+}
+
+export const csrfField = (principal: Principal | null) =>
+  principal?.csrfToken
+    ? html`<input type="hidden" name="${csrfFieldName}" value="${principal.csrfToken}">`
+    : html``;
+
+function header(principal: Principal | null): SafeHtml {
+  if (!principal) {
+    return html`<header class="topbar"><span class="brand">Anomaly Platform</span></header>`;
+  }
+  return html`<header class="topbar">
+  <a class="brand" href="/">Anomaly Platform</a>
+  <nav aria-label="Main">
+    <ul>
+      <li><a href="/datasets">Datasets</a></li>
+      <li><a href="/experiments">Experiments</a></li>
+      <li><a href="/models">Models</a></li>
+    </ul>
+  </nav>
+  <div class="account">
+    <span class="who">${principal.name} · ${principal.tenant.name} · <span class="role">${principal.role}</span></span>
+    <form method="post" action="/logout" class="inline">${csrfField(principal)}<button type="submit" class="link">Sign out</button></form>
+  </div>
+</header>`;
+}
+
+export function renderPage(options: PageOptions): string {
+  const scripts = (options.scripts ?? []).map((name) => html`<script src="/assets/${name}" defer></script>`);
+  return `<!doctype html>\n${
+    html`<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · Anomaly Platform</title>
+<link rel="stylesheet" href="/assets/app.css">
+${scripts}
+</head>
+<body>
+${header(options.principal)}
+<main id="main">
+${options.content}
+</main>
+</body>
+</html>`.value
+  }`;
+}

@@ -1,0 +1,37 @@
+import type { Tenant } from '../../tenants/tenants.ts';
+import { html } from '../html.ts';
+import { renderPage } from '../layout.ts';
+
+/** Why a sign-in did not happen, in words the person can act on. */
+export const signInProblems = {
+  idp_unavailable:
+    'The identity provider is not responding, so you cannot sign in right now. Try again in a few minutes; scripts can keep using API keys.',
+  idp_invalid:
+    'The identity provider sent an answer that could not be verified, so you were not signed in. Try again, and tell your administrator if it keeps happening.',
+  idp_refused:
+    'The identity provider did not approve this sign-in. Try again, or ask your administrator for access.',
+  unknown_account:
+    'There is no account for that email in this organisation. Ask your administrator to add you.',
+  expired: 'This sign-in attempt expired or was not started here. Start again with Sign in with SSO.',
+  suspended: 'This organisation is suspended, so nobody can sign in. Contact your administrator.',
+} as const;
+export type SignInProblem = keyof typeof signInProblems;
+
+export const isSignInProblem = (value: unknown): value is SignInProblem =>
+  typeof value === 'string' && Object.hasOwn(signInProblems, value);
+
+export function renderLoginPage(
+  tenant: Pick<Tenant, 'slug' | 'name'>,
+  problem: SignInProblem | null,
+): string {
+  return renderPage({
+    title: `Sign in to ${tenant.name}`,
+    principal: null,
+    content: html`<section class="card narrow">
+<h1>Sign in to ${tenant.name}</h1>
+${problem ? html`<p role="alert" class="alert">${signInProblems[problem]}</p>` : ''}
+<p>You sign in with your organisation's single sign-on.</p>
+<p><a class="button primary" href="/auth/sso/${encodeURIComponent(tenant.slug)}">Sign in with SSO</a></p>
+</section>`,
+  });
+}
