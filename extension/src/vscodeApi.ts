@@ -20,9 +20,20 @@ export type Uri = import('vscode').Uri;
 export type Position = import('vscode').Position;
 export type Range = import('vscode').Range;
 
+/** What the extension reads of a position or range it holds (VS Code's classes have more). */
+export interface PositionValue {
+  readonly line: number;
+  readonly character: number;
+}
+
+export interface RangeValue {
+  readonly start: PositionValue;
+  readonly end: PositionValue;
+}
+
 export interface Location {
   readonly uri: Uri;
-  readonly range: Range;
+  readonly range: RangeValue;
 }
 
 export interface TestTag {
@@ -47,7 +58,7 @@ export interface TestItem {
   label: string;
   description?: string;
   sortText?: string;
-  range: Range | undefined;
+  range: RangeValue | undefined;
   error: string | MarkdownString | undefined;
   busy: boolean;
   canResolveChildren: boolean;
@@ -60,7 +71,7 @@ export interface MarkdownString {
 export interface TestMessageStackFrame {
   readonly label: string;
   readonly uri?: Uri;
-  readonly position?: Position;
+  readonly position?: PositionValue;
 }
 
 export interface TestMessage {

@@ -21,14 +21,31 @@ interface JsonSuite {
 }
 
 /** What `playwright test --list --reporter=json` lists under `journeysDir`, sorted. */
-export async function listWithPlaywright(workspace: string, journeysDir: string): Promise<ListedJourney[]> {
+export async function listWithPlaywright(
+  workspace: string,
+  journeysDir: string,
+  env: Record<string, string> = {},
+): Promise<ListedJourney[]> {
   const cli = createRequire(path.join(workspace, 'package.json')).resolve('@playwright/test/cli');
   const { stdout } = await promisify(execFile)(process.execPath, [cli, 'test', '--list', '--reporter=json'], {
     cwd: workspace,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', ...env },
+  }).catch((error: { stdout?: string }) => {
+    // --list exits non-zero when a file does not load; its JSON still says why.
+    if (error.stdout) return { stdout: error.stdout };
+    throw error;
   });
-  const report = JSON.parse(stdout) as { config: { rootDir: string }; suites: JsonSuite[] };
+  const report = JSON.parse(stdout) as {
+    config: { rootDir: string };
+    suites: JsonSuite[];
+    errors?: { message: string }[];
+  };
+  if (report.errors?.length) {
+    throw new Error(
+      `Playwright could not list the journeys in ${workspace}:\n${report.errors.map((error) => error.message).join('\n')}`,
+    );
+  }
   const listed = new Map<string, ListedJourney>();
   const walk = (suite: JsonSuite, describes: string[]): void => {
     for (const spec of suite.specs ?? []) {

@@ -13,6 +13,8 @@ export type StepKind = 'step' | 'task';
 export interface StaticStep {
   title: string;
   kind: StepKind;
+  /** False when the title is computed: the run shows the real titles instead. */
+  literalTitle: boolean;
   line: number;
   column: number;
   steps: StaticStep[];
@@ -110,13 +112,27 @@ export function parseJourneyFile(fileName: string, text: string): StaticJourney[
         const [titleNode, body] = node.arguments;
         if (callee?.[0] === 'test' && callee[1] === 'step' && titleNode) {
           const { line, column } = position(calleeName(node.expression));
-          const title = literalText(titleNode)?.text ?? titleNode.getText(source);
-          steps.push({ title, kind: 'step', line, column, steps: body ? readSteps(body, personas) : [] });
+          const literal = literalText(titleNode);
+          steps.push({
+            title: literal?.text ?? titleNode.getText(source),
+            kind: 'step',
+            literalTitle: literal?.exact ?? false,
+            line,
+            column,
+            steps: body ? readSteps(body, personas) : [],
+          });
           return;
         }
         if (callee?.length === 2 && personas.has(callee[0] ?? '')) {
           const { line, column } = position(calleeName(node.expression));
-          steps.push({ title: taskTitle(callee[1] ?? ''), kind: 'task', line, column, steps: [] });
+          steps.push({
+            title: taskTitle(callee[1] ?? ''),
+            kind: 'task',
+            literalTitle: true,
+            line,
+            column,
+            steps: [],
+          });
         }
       }
       ts.forEachChild(node, walk);

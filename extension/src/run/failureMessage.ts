@@ -106,5 +106,6 @@ export function stackFrames(vscode: VSCode, stack: string): TestMessageStackFram
 
 function firstFrameLocation(vscode: VSCode, frames: TestMessageStackFrame[]): Location | undefined {
   const frame = frames.find((candidate) => candidate.uri && !candidate.uri.fsPath.includes('node_modules'));
-  return frame?.uri && frame.position ? new vscode.Location(frame.uri, frame.position) : undefined;
+  if (!frame?.uri || !frame.position) return undefined;
+  return new vscode.Location(frame.uri, new vscode.Position(frame.position.line, frame.position.character));
 }

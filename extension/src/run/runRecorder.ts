@@ -145,11 +145,27 @@ export class RunRecorder {
     }
   }
 
+  /**
+   * Steps found statically that did not run are skipped (the journey failed before them, or took
+   * another path); a computed-title placeholder gives way to the real steps the run showed.
+   */
   #skipStepsThatDidNotRun(parent: TestItem, ran: Set<string>): void {
+    const children: TestItem[] = [];
     parent.children.forEach((step) => {
-      if (!ran.has(step.id)) this.#run.skipped(step);
-      this.#skipStepsThatDidNotRun(step, ran);
+      children.push(step);
     });
+    for (const step of children) {
+      if (ran.has(step.id)) {
+        this.#skipStepsThatDidNotRun(step, ran);
+        continue;
+      }
+      const node = this.#tree.node(step);
+      if (node?.kind === 'step' && node.computed) this.#tree.removeStep(step);
+      else {
+        this.#run.skipped(step);
+        this.#skipStepsThatDidNotRun(step, ran);
+      }
+    }
   }
 
   #message(error: ReportedError, hasTrace: boolean): TestMessage {

@@ -9,7 +9,8 @@ export type TreeNode =
   | { kind: 'persona'; folder: string }
   | { kind: 'file'; file: string }
   | { kind: 'journey'; file: string; line: number; tags: string[] }
-  | { kind: 'step'; journey: TestItem };
+  /** `computed`: a step whose title is only known at run time (a template literal). */
+  | { kind: 'step'; journey: TestItem; computed: boolean };
 
 const separator = ' \u203a ';
 
@@ -124,9 +125,15 @@ export class JourneyTree {
     item.tags = journey?.tags ?? [];
     item.sortText = `${String(parent.children.size).padStart(4, '0')}`;
     if (line !== undefined && parent.uri) item.range = this.#lineRange(line);
-    if (journey) this.#nodes.set(id, { kind: 'step', journey });
+    if (journey) this.#nodes.set(id, { kind: 'step', journey, computed: false });
     parent.children.add(item);
     return item;
+  }
+
+  /** Drops a step from the tree (a computed placeholder once the run showed the real steps). */
+  removeStep(item: TestItem): void {
+    this.#forgetBelow(item);
+    item.parent?.children.delete(item.id);
   }
 
   /** Every journey item below these items (or in the whole tree). */
@@ -186,7 +193,7 @@ export class JourneyTree {
       item.sortText = String(index).padStart(4, '0');
       item.range = this.#lineRange(step.line);
       item.tags = journey.tags;
-      this.#nodes.set(id, { kind: 'step', journey });
+      this.#nodes.set(id, { kind: 'step', journey, computed: !step.literalTitle });
       item.children.replace(this.#stepItems(journey, item, step.steps));
       return item;
     });

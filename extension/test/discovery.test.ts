@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { discoverJourneys } from '../src/discovery/journeyFiles.ts';
+import { parseJourneyFile } from '../src/discovery/journeyParser.ts';
+import { taskTitle } from '../src/personas.ts';
+import { expect, fixtureWorkspace, test } from './explorerFixtures.ts';
+import { listStatically, listWithPlaywright } from './playwrightList.ts';
+
+const repoRoot = path.resolve(fixtureWorkspace, '..', '..', '..');
+
+test.describe('static discovery', () => {
+  test('reads titles, describes, tags (with inheritance and title tags), modifiers and lines', () => {
+    const journeys = parseJourneyFile(
+      'x.journey.ts',
+      `import { test } from '../../fixtures/index.ts';
+test.describe('Rolls back @release', { tag: '@production-deployer' }, () => {
+  test.describe.serial(\`inner\`, () => {
+    test('rolls back a bad release', { tag: ['@e2e', '@slow'] }, async () => {});
+  });
+  test.skip('waits for approval', async () => {});
+  test.skip(process.env.CI === undefined, 'a modifier, not a journey');
+});
+test(\`computed \${'title'}\`, async () => {});
+`,
+    );
+    expect(journeys.map(({ steps, ...journey }) => journey)).toEqual([
+      {
+        title: 'rolls back a bad release',
+        describePath: ['Rolls back @release', 'inner'],
+        line: 4,
+        column: 5,
+        tags: ['@release', '@production-deployer', '@e2e', '@slow'],
+        modifier: undefined,
+        literalTitle: true,
+      },
+      {
+        title: 'waits for approval',
+        describePath: ['Rolls back @release'],
+        line: 6,
+        column: 8,
+        tags: ['@release', '@production-deployer'],
+        modifier: 'skip',
+        literalTitle: true,
+      },
+      {
+        title: "computed ${'title'}",
+        describePath: [],
+        line: 9,
+        column: 1,
+        tags: [],
+        modifier: undefined,
+        literalTitle: false,
+      },
+    ]);
+  });
+
+  test('reads nested test.step calls and persona tasks of destructured persona fixtures only', () => {
+    const [journey] = parseJourneyFile(
+      'x.journey.ts',
+      `test('ships', async ({ deployer: shipper, data, dataScientist }) => {
+  await dataScientist.signInThroughSso();
+  const events = data.streamEvents({ count: 10 });
+  await test.step('staging answers', async () => {
+    await shipper.deployToStaging(model);
+    await test.step(\`scored \${events.length} events\`, async () => {});
+  });
+  await unrelated.promoteToProduction();
+});`,
+    );
+    const outline = (steps: NonNullable<typeof journey>['steps']): unknown =>
+      steps.map((step) => [step.kind, step.title, step.line, step.literalTitle, outline(step.steps)]);
+    expect(outline(journey?.steps ?? [])).toEqual([
+      ['task', 'sign in through sso', 2, true, []],
+      [
+        'step',
+        'staging answers',
+        4,
+        true,
+        [
+          ['task', 'deploy to staging', 5, true, []],
+          ['step', 'scored ${events.length} events', 6, false, []],
+        ],
+      ],
+    ]);
+  });
+
+  test('turns a task method name into the words of its step title', () => {
+    expect(
+      ['uploadDataset', 'promoteToProduction', 'signInThroughSSO', 'openAPIDocument'].map(taskTitle),
+    ).toEqual(['upload dataset', 'promote to production', 'sign in through sso', 'open api document']);
+  });
+
+  test('lists exactly what playwright test --list lists in the fixture workspace', async () => {
+    const journeysDir = path.join(fixtureWorkspace, 'journeys');
+    const listed = await listWithPlaywright(fixtureWorkspace, journeysDir);
+    expect(listed).toHaveLength(7);
+    expect(listStatically(await discoverJourneys(journeysDir))).toEqual(listed);
+  });
+
+  test("lists exactly what playwright test --list lists in this repository's journeys", async () => {
+    const journeysDir = path.join(repoRoot, 'journeys');
+    // @stress journeys are listed only with E2E_STRESS=1; the explorer shows every journey there is.
+    const listed = await listWithPlaywright(repoRoot, journeysDir, { E2E_STRESS: '1' });
+    const discovered = listStatically(await discoverJourneys(journeysDir));
+    expect(discovered.length, 'the repository has journeys').toBeGreaterThan(0);
+    expect(discovered).toEqual(listed);
+  });
+});

@@ -1,0 +1,73 @@
+import { cp } from 'node:fs/promises';
+import path from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import { JourneyExplorer } from '../src/journeyExplorer.ts';
+import type { TestItem } from '../src/vscodeApi.ts';
+import { FakeVSCode } from './fake/fakeVscode.ts';
+import { CancellationSource, type FakeTestController, type FakeTestRun } from './fake/testing.ts';
+
+export const extensionDir = path.resolve(import.meta.dirname, '..');
+export const fixtureWorkspace = path.join(extensionDir, 'test', 'fixture-workspace');
+
+interface ExplorerFixtures {
+  /** A fresh copy of the fixture workspace: runs write test results and traces into it. */
+  workspace: string;
+  /** Settings (`journeys.*`) the fake editor starts with. */
+  settings: Record<string, unknown>;
+  vscode: FakeVSCode;
+  explorer: JourneyExplorer;
+  controller: FakeTestController;
+}
+
+export const test = base.extend<ExplorerFixtures>({
+  settings: [{}, { option: true }],
+  workspace: async ({}, use, testInfo) => {
+    // Inside the extension's own test-results, so the copy resolves @playwright/test like the original.
+    const dir = testInfo.outputPath('workspace');
+    await cp(fixtureWorkspace, dir, {
+      recursive: true,
+      filter: (source) => !source.includes(`${path.sep}test-results`),
+    });
+    await use(dir);
+  },
+  vscode: async ({ workspace, settings }, use) => {
+    const vscode = new FakeVSCode([workspace], settings);
+    await use(vscode);
+    vscode.dispose();
+  },
+  explorer: async ({ vscode }, use) => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new Error('The fake editor has no workspace folder');
+    const explorer = new JourneyExplorer(vscode, folder, extensionDir);
+    await explorer.refresh();
+    await use(explorer);
+    explorer.dispose();
+  },
+  controller: async ({ explorer, vscode }, use) => {
+    void explorer;
+    await use(vscode.controller);
+  },
+});
+
+export { expect };
+
+/** Runs a profile as the Testing view does and resolves with the finished run. */
+export async function runProfile(
+  controller: FakeTestController,
+  label: string,
+  options: { include?: TestItem[]; exclude?: TestItem[]; cancel?: CancellationSource } = {},
+): Promise<FakeTestRun> {
+  const profile = controller.profiles.find((candidate) => candidate.label === label);
+  if (!profile)
+    throw new Error(`No profile "${label}": ${controller.profiles.map((p) => p.label).join(', ')}`);
+  const runsBefore = controller.runs.length;
+  const cancel = options.cancel ?? new CancellationSource();
+  await profile.runHandler(
+    { include: options.include, exclude: options.exclude, profile, continuous: false },
+    cancel.token,
+  );
+  const run = controller.runs[runsBefore];
+  if (!run) throw new Error(`The "${label}" profile created no run`);
+  expect(run.ended, 'the run ended').toBe(true);
+  return run;
+}
