@@ -9,7 +9,7 @@
  * Prints the environment that points the containers stack at these images, and writes it to
  * .journeys/images.env, which the stack reads when those variables are unset.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,14 +38,17 @@ interface DerivedImage {
   dockerfile: string;
   /** The build context; created on demand for images whose context is fetched rather than checked in. */
   context: () => Promise<{ dir: string; cleanup?: () => Promise<void>; labels?: Record<string, string> }>;
-  inputs: Record<string, string | Buffer>;
+  /** What the image is made of; a change to any of it means a rebuild. */
+  inputs: () => Promise<Record<string, string | Buffer>>;
 }
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
 }
 
-async function logTo(name: string): Promise<{ file: string; write: (chunk: string) => void; done: () => Promise<void> }> {
+async function logTo(
+  name: string,
+): Promise<{ file: string; write: (chunk: string) => void; done: () => Promise<void> }> {
   await mkdir(logsDir, { recursive: true });
   const file = path.join(logsDir, `offline-${name}.log`);
   let text = '';
@@ -59,7 +62,7 @@ async function logTo(name: string): Promise<{ file: string; write: (chunk: strin
 }
 
 async function buildDerived(image: DerivedImage, baseTag: string, force: boolean): Promise<'kept' | 'built'> {
-  const inputs = hashParts(image.inputs);
+  const inputs = hashParts(await image.inputs());
   if (!force && (await builtInputs(image.tag)) === inputs) return 'kept';
   const log = await logTo(image.tag.replace(/[/:]/g, '-'));
   const context = await image.context();
@@ -70,7 +73,17 @@ async function buildDerived(image: DerivedImage, baseTag: string, force: boolean
     ]);
     await runCommand(
       'docker',
-      ['build', '--build-arg', `BASE_IMAGE=${baseTag}`, ...labels, '-t', image.tag, '-f', image.dockerfile, context.dir],
+      [
+        'build',
+        '--build-arg',
+        `BASE_IMAGE=${baseTag}`,
+        ...labels,
+        '-t',
+        image.tag,
+        '-f',
+        image.dockerfile,
+        context.dir,
+      ],
       { onOutput: log.write },
     );
   } catch (error) {
@@ -88,7 +101,7 @@ function derivedImages(baseId: string): DerivedImage[] {
     {
       tag: offlineImages.node,
       dockerfile: nodeDockerfile,
-      inputs: { baseId, ...nodePackages },
+      inputs: async () => ({ baseId, ...nodePackages, Dockerfile: await readFile(nodeDockerfile) }),
       context: async () => {
         const dir = await mkdtemp(path.join(os.tmpdir(), 'journeys-node-image-'));
         await copyFile(nodeDockerfile, path.join(dir, 'Dockerfile'));
@@ -104,13 +117,17 @@ function derivedImages(baseId: string): DerivedImage[] {
     {
       tag: offlineImages.postgres,
       dockerfile: path.join(repoRoot, 'containers', 'db', 'Dockerfile'),
-      inputs: { baseId },
+      inputs: async () => ({ baseId, ...(await readTree(path.join(repoRoot, 'containers', 'db'))) }),
       context: async () => ({ dir: path.join(repoRoot, 'containers', 'db') }),
     },
     {
       tag: offlineImages.mqtt,
       dockerfile: path.join(repoRoot, 'containers', 'stream', 'Dockerfile'),
-      inputs: { baseId },
+      // Only the Dockerfile: mosquitto.conf beside it is the stack's, copied in at container start.
+      inputs: async () => ({
+        baseId,
+        Dockerfile: await readFile(path.join(repoRoot, 'containers', 'stream', 'Dockerfile')),
+      }),
       context: async () => ({ dir: path.join(repoRoot, 'containers', 'stream') }),
     },
   ];
@@ -130,10 +147,15 @@ export function imagesEnv(): Record<string, string> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      force: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
   });
   if (values.help) {
-    console.log('Usage: npm run containers:offline [-- --force]\nBuilds the offline images; --force rebuilds them all.');
+    console.log(
+      'Usage: npm run containers:offline [-- --force]\nBuilds the offline images; --force rebuilds them all.',
+    );
     return;
   }
   const force = values.force;
@@ -150,14 +172,17 @@ async function main(): Promise<void> {
     try {
       await buildDebianBase(base, offlineImages.base, log.write);
     } catch (error) {
-      throw new Error(`Building ${offlineImages.base} failed (full log: ${log.file}).\n${(error as Error).message}`);
+      throw new Error(
+        `Building ${offlineImages.base} failed (full log: ${log.file}).\n${(error as Error).message}`,
+      );
     } finally {
       await log.done();
     }
     console.log(`${offlineImages.base}: built in ${seconds(baseStarted)}`);
   }
   const baseId = await imageId(offlineImages.base);
-  if (!baseId) throw new Error(`${offlineImages.base} is missing right after its build; run again with --force.`);
+  if (!baseId)
+    throw new Error(`${offlineImages.base} is missing right after its build; run again with --force.`);
 
   // The three images only share the base, and their builds mostly wait on downloads: run them together.
   await Promise.all(
@@ -175,7 +200,9 @@ async function main(): Promise<void> {
     imagesEnvFile,
     `# Written by \`npm run containers:offline\`: images built on this machine without a registry.\n# The containers stack reads these when the variables are unset.\n${lines.join('\n')}\n`,
   );
-  console.log(`\nDone in ${seconds(started)}. The containers stack uses these (saved in ${path.relative(process.cwd(), imagesEnvFile) || imagesEnvFile}):`);
+  console.log(
+    `\nDone in ${seconds(started)}. The containers stack uses these (saved in ${path.relative(process.cwd(), imagesEnvFile) || imagesEnvFile}):`,
+  );
   console.log(lines.join(' '));
 }
 

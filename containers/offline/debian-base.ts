@@ -25,16 +25,29 @@ export async function planDebianBase(suite = 'bookworm'): Promise<DebianBase> {
  * Bootstraps a minimal Debian root file system and imports it as an image: the one base that
  * needs no registry, since every package comes from the Debian archive the machine already reaches.
  */
-export async function buildDebianBase(base: DebianBase, tag: string, onOutput: (chunk: string) => void): Promise<void> {
+export async function buildDebianBase(
+  base: DebianBase,
+  tag: string,
+  onOutput: (chunk: string) => void,
+): Promise<void> {
   if (process.getuid?.() !== 0) {
-    throw new Error('debootstrap needs root to build the Debian base image: run `sudo npm run containers:offline`.');
+    throw new Error(
+      'debootstrap needs root to build the Debian base image: run `sudo npm run containers:offline`.',
+    );
   }
   await ensureCommands([{ command: 'debootstrap', debianPackage: 'debootstrap' }]);
   const root = await mkdtemp(path.join(os.tmpdir(), 'journeys-debian-'));
   try {
-    await runCommand('debootstrap', [`--variant=${base.variant}`, base.suite, root, base.mirror], { onOutput });
+    await runCommand('debootstrap', [`--variant=${base.variant}`, base.suite, root, base.mirror], {
+      onOutput,
+    });
     // Package caches only make the image larger; containers run `apt-get update` before installing.
-    await runCommand('sh', ['-c', 'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*', 'sh', root]);
+    await runCommand('sh', [
+      '-c',
+      'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*',
+      'sh',
+      root,
+    ]);
     await importRootFs(root, tag, base);
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -64,5 +77,6 @@ async function importRootFs(root: string, tag: string, base: DebianBase): Promis
     { input: tar.stdout },
   );
   const tarExit = await tarDone;
-  if (tarExit !== 0) throw new Error(`tar of the Debian root file system failed (exit ${tarExit}): ${tarErrors.trim()}`);
+  if (tarExit !== 0)
+    throw new Error(`tar of the Debian root file system failed (exit ${tarExit}): ${tarErrors.trim()}`);
 }

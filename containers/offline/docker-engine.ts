@@ -13,7 +13,9 @@ let aptIndexFresh = false;
  * Installs Debian packages for commands that are missing. Only as root with apt: anywhere else the
  * machine is the user's, and changing it silently would be rude, so we say what to install instead.
  */
-export async function ensureCommands(needs: Array<{ command: string; debianPackage: string }>): Promise<void> {
+export async function ensureCommands(
+  needs: Array<{ command: string; debianPackage: string }>,
+): Promise<void> {
   const missing: typeof needs = [];
   for (const need of needs) if (!(await isOnPath(need.command))) missing.push(need);
   if (missing.length === 0) return;
