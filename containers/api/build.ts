@@ -36,7 +36,6 @@ await Promise.all([
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    minify: true,
     logLevel: 'warning',
   }),
   copyFile(join(root, 'src/public/app.css'), join(dist, 'public/app.css')),

@@ -23,6 +23,7 @@ export async function installSecurityHeaders(app: FastifyInstance): Promise<void
       },
     },
     referrerPolicy: { policy: 'same-origin' },
+    xFrameOptions: { action: 'deny' },
     // HSTS only makes sense over TLS; it is added below when the request came that way.
     strictTransportSecurity: false,
     crossOriginEmbedderPolicy: false,
