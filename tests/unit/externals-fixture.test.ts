@@ -57,6 +57,9 @@ test('calls a service nobody mocked', async ({ externals }) => {
     body: JSON.stringify({ client_secret: externals.idp.clientSecret }),
   });
 });
+test('reaches the server only through the worker fixture', async ({ externalsServer }) => {
+  await fetch(externalsServer.localUrl + '/y');
+});
 test('calls only mocked services', async ({ externals }) => {
   await fetch(externals.idp.issuer + '/jwks');
 });
@@ -92,6 +95,12 @@ test('calls only mocked services', async ({ externals }) => {
       'unhandled external request: POST /x → 502 — add a handler with externals.use(...)',
     );
     baseExpect(results['calls only mocked services']?.status).toBe('passed');
+    // The check is automatic: a test that never names `externals` is still held to it.
+    const indirect = results['reaches the server only through the worker fixture'];
+    baseExpect(indirect?.status).toBe('failed');
+    baseExpect(indirect?.errors.map((error) => error.message).join('\n')).toContain(
+      'unhandled external request: GET /y → 502',
+    );
 
     // The journal is attached to the report, with the bearer token and client secret redacted.
     const journal = failed?.attachments.find((attachment) => attachment.name === 'external calls');
