@@ -42,6 +42,7 @@ test(\`computed \${'title'}\`, async () => {});
         literalTitle: true,
       },
       {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
         title: "computed ${'title'}",
         describePath: [],
         line: 9,
@@ -77,6 +78,7 @@ test(\`computed \${'title'}\`, async () => {});
         true,
         [
           ['task', 'deploy to staging', 5, true, []],
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
           ['step', 'scored ${events.length} events', 6, false, []],
         ],
       ],

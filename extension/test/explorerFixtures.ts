@@ -9,6 +9,8 @@ import { CancellationSource, type FakeTestController, type FakeTestRun } from '.
 export const extensionDir = path.resolve(import.meta.dirname, '..');
 export const fixtureWorkspace = path.join(extensionDir, 'test', 'fixture-workspace');
 
+const activeExplorers = new WeakMap<FakeVSCode, JourneyExplorer>();
+
 interface ExplorerFixtures {
   /** A fresh copy of the fixture workspace: runs write test results and traces into it. */
   workspace: string;
@@ -21,6 +23,7 @@ interface ExplorerFixtures {
 
 export const test = base.extend<ExplorerFixtures>({
   settings: [{}, { option: true }],
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures name their dependencies by destructuring.
   workspace: async ({}, use, testInfo) => {
     // Inside the extension's own test-results, so the copy resolves @playwright/test like the original.
     const dir = testInfo.outputPath('workspace');
@@ -32,19 +35,22 @@ export const test = base.extend<ExplorerFixtures>({
   },
   vscode: async ({ workspace, settings }, use) => {
     const vscode = new FakeVSCode([workspace], settings);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new Error('The fake editor has no workspace folder');
+    // Activated on opening, as VS Code does for a workspace with journeys.
+    const explorer = new JourneyExplorer(vscode, folder, extensionDir);
+    await explorer.refresh();
+    activeExplorers.set(vscode, explorer);
     await use(vscode);
+    explorer.dispose();
     vscode.dispose();
   },
   explorer: async ({ vscode }, use) => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('The fake editor has no workspace folder');
-    const explorer = new JourneyExplorer(vscode, folder, extensionDir);
-    await explorer.refresh();
+    const explorer = activeExplorers.get(vscode);
+    if (!explorer) throw new Error('The explorer did not start');
     await use(explorer);
-    explorer.dispose();
   },
-  controller: async ({ explorer, vscode }, use) => {
-    void explorer;
+  controller: async ({ vscode }, use) => {
     await use(vscode.controller);
   },
 });

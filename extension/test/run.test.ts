@@ -138,6 +138,7 @@ test('checks each region', async () => {
 });
 `,
   );
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder shows the title as the source spells it.
   await expect.poll(() => controller.renderTree(workspace)).toContain('region ${region} answers');
   const journey = controller.find('Security analyst', 'loops.journey.ts', 'checks each region');
   await runProfile(controller, 'Run', { include: [journey] });

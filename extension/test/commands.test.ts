@@ -1,0 +1,154 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, runProfile, test } from './explorerFixtures.ts';
+
+test.describe('Open trace', () => {
+  test('serves the failed journey’s trace and shows the viewer in the Simple Browser', async ({
+    controller,
+    vscode,
+  }) => {
+    const journey = controller.find(
+      'Security analyst',
+      'counts-alerts.journey.ts',
+      'counts alerts by severity (deliberately broken)',
+    );
+    const run = await runProfile(controller, 'Run', { include: [journey] });
+    const failure = run.stateOf(journey);
+    if (failure?.kind !== 'failed') throw new Error('the journey did not fail');
+
+    // As the failure message's context menu calls it.
+    const url = (await vscode.runCommand('journeys.openTrace', {
+      test: journey,
+      message: failure.messages[0],
+    })) as string;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
+    expect(vscode.executedCommands.find((command) => command.command === 'simpleBrowser.show')?.args).toEqual(
+      [url],
+    );
+    const viewer = await fetch(url);
+    expect(viewer.status).toBe(200);
+    expect(viewer.url).toContain('trace.zip');
+    expect(await viewer.text()).toContain('<title>Playwright Trace Viewer</title>');
+    expect(vscode.errors).toEqual([]);
+  });
+
+  test('the palette command picks among the failures that left a trace', async ({ controller, vscode }) => {
+    const journey = controller.find(
+      'Security analyst',
+      'counts-alerts.journey.ts',
+      'counts alerts by severity (deliberately broken)',
+    );
+    await runProfile(controller, 'Run', { include: [journey] });
+    const url = (await vscode.runCommand('journeys.openTrace')) as string;
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  test('a journey without a trace gets a sentence saying what to do', async ({ controller, vscode }) => {
+    const journey = controller.find(
+      'Production deployer',
+      'ships-model.journey.ts',
+      'ships a model to production',
+    );
+    await runProfile(controller, 'Run', { include: [journey] });
+    expect(await vscode.runCommand('journeys.openTrace', journey)).toBeUndefined();
+    expect(vscode.errors).toEqual([
+      '"ships a model to production" has no trace from its last run: run it again (traces are kept for failures).',
+    ]);
+  });
+});
+
+test.describe('warm stack', () => {
+  test.beforeEach(async ({ workspace }) => {
+    // Stand-ins for the suite's stack:up / stack:down with the same contract: stack:up keeps a
+    // platform answering and records it in .journeys/stack.json; stack:down stops it.
+    await writeFile(
+      path.join(workspace, 'stack-up.js'),
+      `const http = require('node:http'); const fs = require('node:fs');
+const server = http.createServer((request, response) => response.end('ok'));
+server.listen(0, '127.0.0.1', () => {
+  fs.mkdirSync('.journeys', { recursive: true });
+  fs.writeFileSync('.journeys/stack.json', JSON.stringify({ mode: process.env.E2E_STACK, apiUrl: 'http://127.0.0.1:' + server.address().port, pid: process.pid }));
+});`,
+    );
+    await writeFile(
+      path.join(workspace, 'stack-down.js'),
+      `const fs = require('node:fs');
+const { pid } = JSON.parse(fs.readFileSync('.journeys/stack.json', 'utf8'));
+process.kill(pid); fs.rmSync('.journeys/stack.json');`,
+    );
+    const manifest = JSON.parse(await readFile(path.join(workspace, 'package.json'), 'utf8'));
+    manifest.type = 'commonjs';
+    manifest.scripts = { 'stack:up': 'node stack-up.js', 'stack:down': 'node stack-down.js' };
+    await writeFile(path.join(workspace, 'package.json'), JSON.stringify(manifest));
+  });
+
+  test('the status bar shows the mode and whether a warm stack runs; the commands start and stop it', async ({
+    explorer,
+    vscode,
+  }) => {
+    const [status] = vscode.statusBarItems;
+    expect(status?.visible).toBe(true);
+    expect(status?.text).toBe('$(server) Stack: embedded · cold');
+    expect(status?.command).toBe('journeys.startWarmStack');
+
+    await vscode.runCommand('journeys.startWarmStack');
+    expect(status?.text).toBe('$(server-process) Stack: embedded · warm');
+    expect(status?.command).toBe('journeys.stopWarmStack');
+    const apiUrl = explorer.warmStack.status?.apiUrl;
+    expect((await fetch(apiUrl as string)).status).toBe(200);
+
+    await vscode.runCommand('journeys.stopWarmStack');
+    expect(status?.text).toBe('$(server) Stack: embedded · cold');
+    await expect(fetch(apiUrl as string)).rejects.toThrow();
+    expect(vscode.errors).toEqual([]);
+  });
+
+  test('follows the stack mode setting and ignores a stack file whose process is gone', async ({
+    vscode,
+    workspace,
+  }) => {
+    vscode.setConfiguration('journeys.stackMode', 'containers');
+    const [status] = vscode.statusBarItems;
+    await expect.poll(() => status?.text).toBe('$(server) Stack: containers · cold');
+    await mkdir(path.join(workspace, '.journeys'));
+    await writeFile(
+      path.join(workspace, '.journeys', 'stack.json'),
+      JSON.stringify({ mode: 'embedded', apiUrl: 'http://127.0.0.1:9', pid: 2 ** 22 + 7 }),
+    );
+    await vscode.runCommand('journeys.refresh');
+    expect(status?.text).toBe('$(server) Stack: containers · cold');
+  });
+});
+
+test.describe('Open Allure report', () => {
+  test('builds the report with npm run report and opens it served over HTTP', async ({
+    vscode,
+    workspace,
+  }) => {
+    await mkdir(path.join(workspace, 'allure-results'));
+    await writeFile(
+      path.join(workspace, 'make-report.js'),
+      `const fs = require('node:fs'); fs.mkdirSync('allure-report', { recursive: true });
+fs.writeFileSync('allure-report/index.html', '<title>Allure Report</title>' + fs.readdirSync('allure-results').length);`,
+    );
+    const manifest = JSON.parse(await readFile(path.join(workspace, 'package.json'), 'utf8'));
+    manifest.type = 'commonjs';
+    manifest.scripts = { report: 'node make-report.js' };
+    await writeFile(path.join(workspace, 'package.json'), JSON.stringify(manifest));
+
+    await vscode.runCommand('journeys.openAllureReport');
+    expect(vscode.errors).toEqual([]);
+    const [opened] = vscode.openedExternally;
+    expect(opened).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(await (await fetch(opened as string)).text()).toBe('<title>Allure Report</title>0');
+    expect((await fetch(new URL('../../package.json', opened))).status).toBe(404);
+  });
+
+  test('without results it says to run journeys first', async ({ vscode }) => {
+    await vscode.runCommand('journeys.openAllureReport');
+    expect(vscode.errors).toEqual([
+      'There are no Allure results yet: run some journeys first, then open the report.',
+    ]);
+    expect(vscode.openedExternally).toEqual([]);
+  });
+});
