@@ -1,76 +1,98 @@
-import { expect, test } from '../../fixtures/index.ts';
 import { precisionAndRecall } from '../../fixtures/expectations/detection.ts';
+import { expect, test } from '../../fixtures/index.ts';
 import { algorithmLabels } from '../../fixtures/personas/data-scientist.ts';
 
-test(
-  'finds the best detector for a new sensor dataset',
-  { tag: ['@e2e', '@data-scientist', '@smoke'] },
-  async ({ dataScientist, data }) => {
-    const readings = data.sensorReadings({ rows: 1_000, features: 3, anomalyRate: 0.05 });
+test('finds the best detector for a new sensor dataset', {
+  tag: ['@e2e', '@data-scientist', '@smoke'],
+}, async ({ dataScientist, data }) => {
+  const readings = data.sensorReadings({ rows: 1_000, features: 3, anomalyRate: 0.05 });
 
-    await dataScientist.signInThroughSso();
-    const dataset = await dataScientist.uploadDataset(readings);
+  await dataScientist.signInThroughSso();
+  const dataset = await dataScientist.uploadDataset(readings);
 
-    await test.step('the profile shows the rows, the columns and the label', async () => {
-      const summary = dataScientist.page.getByRole('table', { name: 'Dataset summary' });
-      await expect(summary.getByRole('row', { name: 'Rows' })).toContainText('1000');
-      await expect(summary.getByRole('row', { name: 'Columns' })).toContainText(String(readings.columns.length));
-      await expect(summary.getByRole('row', { name: 'Label column' })).toContainText('label');
-      await expect(dataScientist.page.getByRole('table', { name: 'Column profile' }).getByRole('row')).toHaveCount(
-        readings.columns.length + 1,
-      );
-      expect(dataset).toMatchObject({ rows: 1_000, columns: readings.columns, labelColumn: 'label', labelled: true });
+  await test.step('the profile shows the rows, the columns and the label', async () => {
+    const summary = dataScientist.page.getByRole('table', { name: 'Dataset summary' });
+    await expect(summary.getByRole('row', { name: 'Rows' })).toContainText('1000');
+    await expect(summary.getByRole('row', { name: 'Columns' })).toContainText(
+      String(readings.columns.length),
+    );
+    await expect(summary.getByRole('row', { name: 'Label column' })).toContainText('label');
+    await expect(
+      dataScientist.page.getByRole('table', { name: 'Column profile' }).getByRole('row'),
+    ).toHaveCount(readings.columns.length + 1);
+    expect(dataset).toMatchObject({
+      rows: 1_000,
+      columns: readings.columns,
+      labelColumn: 'label',
+      labelled: true,
     });
+  });
 
-    const experiment = await dataScientist.compareAlgorithms(dataset, ['isolation_forest', 'lof', 'robust_zscore'], {
+  const experiment = await dataScientist.compareAlgorithms(
+    dataset,
+    ['isolation_forest', 'lof', 'robust_zscore'],
+    {
       contamination: 0.05,
+    },
+  );
+
+  await test.step('the experiment job completed all of its work', async () => {
+    expect(await dataScientist.api.getJob(experiment.jobId)).toMatchObject({
+      state: 'completed',
+      progress: 1,
     });
+    expect(experiment.runs.map((run) => run.status)).toEqual(['completed', 'completed', 'completed']);
+  });
 
-    await test.step('the experiment job completed all of its work', async () => {
-      expect(await dataScientist.api.getJob(experiment.jobId)).toMatchObject({ state: 'completed', progress: 1 });
-      expect(experiment.runs.map((run) => run.status)).toEqual(['completed', 'completed', 'completed']);
+  const leaderboard = await test.step('the leaderboard ranks the runs by F1, as the API does', async () => {
+    const ranked = await dataScientist.api.leaderboard(experiment.id, 'f1');
+    expect(ranked.entries).toHaveLength(3);
+    const f1s = ranked.entries.map((entry) => entry.metrics.f1);
+    expect(f1s, 'the API ranks best F1 first').toEqual([...f1s].sort((a, b) => b - a));
+    expect(ranked.entries[0]?.metrics.f1, 'the best detector reaches F1 0.8').toBeGreaterThanOrEqual(0.8);
+
+    const rows = dataScientist.page.getByRole('table', { name: 'Leaderboard' }).getByRole('row');
+    await expect(rows).toHaveCount(4);
+    for (const [index, entry] of ranked.entries.entries()) {
+      const row = rows.nth(index + 1);
+      await expect(row).toContainText(String(entry.rank));
+      await expect(row).toContainText(algorithmLabels[entry.algorithm]);
+      await expect(row).toContainText(entry.metrics.f1.toFixed(3));
+    }
+    return ranked.entries;
+  });
+
+  const best = leaderboard[0];
+  if (!best) throw new Error('the leaderboard has no entries');
+
+  await test.step("the best run's precision and recall, recomputed from its exported flags, match", async () => {
+    const exported = await dataScientist.api.runResults(best.runId);
+    expect(exported).toHaveLength(1_000);
+    const flagged = exported.filter((row) => row.anomaly).map((row) => row.row);
+    const recomputed = precisionAndRecall(flagged, readings.anomalyRows);
+    expect(recomputed.precision.toFixed(3)).toBe(best.metrics.precision.toFixed(3));
+    expect(recomputed.recall.toFixed(3)).toBe(best.metrics.recall.toFixed(3));
+    const bestRow = dataScientist.page.getByRole('table', { name: 'Leaderboard' }).getByRole('row').nth(1);
+    await expect(bestRow).toContainText(recomputed.precision.toFixed(3));
+    await expect(bestRow).toContainText(recomputed.recall.toFixed(3));
+  });
+
+  const version = await dataScientist.registerBestRun(
+    experiment,
+    `sensor-detector-${dataset.id.slice(0, 8)}`,
+  );
+
+  await test.step('the best run is registered as version 1 in development', async () => {
+    expect(version).toMatchObject({
+      version: 1,
+      stage: 'development',
+      sourceRunId: best.runId,
+      algorithm: best.algorithm,
     });
-
-    const leaderboard = await test.step('the leaderboard ranks the runs by F1, as the API does', async () => {
-      const ranked = await dataScientist.api.leaderboard(experiment.id, 'f1');
-      expect(ranked.entries).toHaveLength(3);
-      const f1s = ranked.entries.map((entry) => entry.metrics.f1);
-      expect(f1s, 'the API ranks best F1 first').toEqual([...f1s].sort((a, b) => b - a));
-      expect(ranked.entries[0]?.metrics.f1, 'the best detector reaches F1 0.8').toBeGreaterThanOrEqual(0.8);
-
-      const rows = dataScientist.page.getByRole('table', { name: 'Leaderboard' }).getByRole('row');
-      await expect(rows).toHaveCount(4);
-      for (const [index, entry] of ranked.entries.entries()) {
-        const row = rows.nth(index + 1);
-        await expect(row).toContainText(String(entry.rank));
-        await expect(row).toContainText(algorithmLabels[entry.algorithm]);
-        await expect(row).toContainText(entry.metrics.f1.toFixed(3));
-      }
-      return ranked.entries;
-    });
-
-    const best = leaderboard[0];
-    if (!best) throw new Error('the leaderboard has no entries');
-
-    await test.step("the best run's precision and recall, recomputed from its exported flags, match", async () => {
-      const exported = await dataScientist.api.runResults(best.runId);
-      expect(exported).toHaveLength(1_000);
-      const flagged = exported.filter((row) => row.anomaly).map((row) => row.row);
-      const recomputed = precisionAndRecall(flagged, readings.anomalyRows);
-      expect(recomputed.precision.toFixed(3)).toBe(best.metrics.precision.toFixed(3));
-      expect(recomputed.recall.toFixed(3)).toBe(best.metrics.recall.toFixed(3));
-      const bestRow = dataScientist.page.getByRole('table', { name: 'Leaderboard' }).getByRole('row').nth(1);
-      await expect(bestRow).toContainText(recomputed.precision.toFixed(3));
-      await expect(bestRow).toContainText(recomputed.recall.toFixed(3));
-    });
-
-    const version = await dataScientist.registerBestRun(experiment, `sensor-detector-${dataset.id.slice(0, 8)}`);
-
-    await test.step('the best run is registered as version 1 in development', async () => {
-      expect(version).toMatchObject({ version: 1, stage: 'development', sourceRunId: best.runId, algorithm: best.algorithm });
-      await expect(
-        dataScientist.page.getByRole('table', { name: 'Model versions' }).getByRole('row', { name: version.name }),
-      ).toContainText('development');
-    });
-  },
-);
+    await expect(
+      dataScientist.page
+        .getByRole('table', { name: 'Model versions' })
+        .getByRole('row', { name: version.name }),
+    ).toContainText('development');
+  });
+});

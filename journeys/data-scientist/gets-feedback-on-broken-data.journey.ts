@@ -1,44 +1,43 @@
 import { expect, test } from '../../fixtures/index.ts';
 
-test(
-  'gets precise feedback on a broken dataset',
-  { tag: ['@e2e', '@data-scientist'] },
-  async ({ dataScientist, data }) => {
-    const broken = data.malformedCsv;
-    const variants = [
-      broken.ragged(),
-      broken.nonNumeric(),
-      broken.empty(),
-      broken.formula(),
-      broken.oversize(),
-      broken.wrongType(),
-    ];
+test('gets precise feedback on a broken dataset', { tag: ['@e2e', '@data-scientist'] }, async ({
+  dataScientist,
+  data,
+}) => {
+  const broken = data.malformedCsv;
+  const variants = [
+    broken.ragged(),
+    broken.nonNumeric(),
+    broken.empty(),
+    broken.formula(),
+    broken.oversize(),
+    broken.wrongType(),
+  ];
 
-    for (const variant of variants) {
-      await test.step(`${variant.description} is refused with a precise reason`, async () => {
-        const alert = await dataScientist.uploadRejectedFile(variant);
-        await expect(alert).toContainText(variant.expected.message);
+  for (const variant of variants) {
+    await test.step(`${variant.description} is refused with a precise reason`, async () => {
+      const alert = await dataScientist.uploadRejectedFile(variant);
+      await expect(alert).toContainText(variant.expected.message);
 
-        const answer = await dataScientist.api.uploadDataset(variant);
-        expect(answer.status).toBe(variant.expected.status);
-        expect(answer.body).toMatchObject({ error: variant.expected.error });
-        if (variant.expected.row !== undefined) {
-          expect(answer.body).toMatchObject({
-            details: expect.arrayContaining([
-              expect.objectContaining({ row: variant.expected.row, column: variant.expected.column }),
-            ]),
-          });
-        }
+      const answer = await dataScientist.api.uploadDataset(variant);
+      expect(answer.status).toBe(variant.expected.status);
+      expect(answer.body).toMatchObject({ error: variant.expected.error });
+      if (variant.expected.row !== undefined) {
+        expect(answer.body).toMatchObject({
+          details: expect.arrayContaining([
+            expect.objectContaining({ row: variant.expected.row, column: variant.expected.column }),
+          ]),
+        });
+      }
 
-        const stored = await dataScientist.api.listDatasets();
-        expect(stored.total, 'a rejected upload stores nothing').toBe(0);
-      });
-    }
-
-    await test.step('a valid file still uploads afterwards', async () => {
-      const readings = data.sensorReadings({ rows: 50, features: 2, anomalyRate: 0.1 });
-      await dataScientist.uploadDataset(readings);
-      expect((await dataScientist.api.listDatasets()).total).toBe(1);
+      const stored = await dataScientist.api.listDatasets();
+      expect(stored.total, 'a rejected upload stores nothing').toBe(0);
     });
-  },
-);
+  }
+
+  await test.step('a valid file still uploads afterwards', async () => {
+    const readings = data.sensorReadings({ rows: 50, features: 2, anomalyRate: 0.1 });
+    await dataScientist.uploadDataset(readings);
+    expect((await dataScientist.api.listDatasets()).total).toBe(1);
+  });
+});
