@@ -1,4 +1,5 @@
-import { precisionAndRecall } from '../../fixtures/expectations/detection.ts';
+import { f1Of, precisionAndRecall } from '../../fixtures/expectations/detection.ts';
+import { asShown, columnStatistics } from '../../fixtures/expectations/profile.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { algorithmLabels } from '../../fixtures/personas/data-scientist.ts';
 
@@ -20,6 +21,21 @@ test('finds the best detector for a new sensor dataset', {
     await expect(
       dataScientist.page.getByRole('table', { name: 'Column profile' }).getByRole('row'),
     ).toHaveCount(readings.columns.length + 1);
+    for (const feature of readings.features) {
+      const stats = columnStatistics(readings.records.map((record) => Number(record[feature])));
+      const row = dataScientist.page
+        .getByRole('table', { name: 'Column profile' })
+        .getByRole('row')
+        .filter({ has: dataScientist.page.getByRole('rowheader', { name: feature, exact: true }) });
+      await expect(row.getByRole('cell')).toHaveText([
+        'number',
+        '0',
+        asShown(stats.min),
+        asShown(stats.max),
+        asShown(stats.mean),
+        asShown(stats.stddev),
+      ]);
+    }
     expect(dataset).toMatchObject({
       rows: 1_000,
       columns: readings.columns,
@@ -62,21 +78,28 @@ test('finds the best detector for a new sensor dataset', {
     return ranked.entries;
   });
 
-  const best = leaderboard[0];
-  if (!best) throw new Error('the leaderboard has no entries');
-
-  await test.step("the best run's precision and recall, recomputed from its exported flags, match", async () => {
-    const exported = await dataScientist.api.runResults(best.runId);
-    expect(exported).toHaveLength(1_000);
-    const flagged = exported.filter((row) => row.anomaly).map((row) => row.row);
-    const recomputed = precisionAndRecall(flagged, readings.anomalyRows);
-    expect(recomputed.precision.toFixed(3)).toBe(best.metrics.precision.toFixed(3));
-    expect(recomputed.recall.toFixed(3)).toBe(best.metrics.recall.toFixed(3));
-    const bestRow = dataScientist.page.getByRole('table', { name: 'Leaderboard' }).getByRole('row').nth(1);
-    await expect(bestRow).toContainText(recomputed.precision.toFixed(3));
-    await expect(bestRow).toContainText(recomputed.recall.toFixed(3));
+  await test.step("precision, recall and F1, recomputed from each run's exported flags, match the platform", async () => {
+    const table = dataScientist.page.getByRole('table', { name: 'Leaderboard' });
+    for (const [index, entry] of leaderboard.entries()) {
+      const exported = await dataScientist.api.runResults(entry.runId);
+      expect(exported).toHaveLength(1_000);
+      const flagged = exported.filter((row) => row.anomaly).map((row) => row.row);
+      const recomputed = precisionAndRecall(flagged, readings.anomalyRows);
+      const f1 = f1Of(recomputed);
+      expect(entry.metrics.precision.toFixed(3), `${entry.algorithm} precision`).toBe(
+        recomputed.precision.toFixed(3),
+      );
+      expect(entry.metrics.recall.toFixed(3), `${entry.algorithm} recall`).toBe(recomputed.recall.toFixed(3));
+      expect(entry.metrics.f1.toFixed(3), `${entry.algorithm} F1`).toBe(f1.toFixed(3));
+      const row = table.getByRole('row').nth(index + 1);
+      await expect(row).toContainText(recomputed.precision.toFixed(3));
+      await expect(row).toContainText(recomputed.recall.toFixed(3));
+      await expect(row).toContainText(f1.toFixed(3));
+    }
   });
 
+  const best = leaderboard[0];
+  if (!best) throw new Error('the leaderboard has no entries');
   const version = await dataScientist.registerBestRun(
     experiment,
     `sensor-detector-${dataset.id.slice(0, 8)}`,
