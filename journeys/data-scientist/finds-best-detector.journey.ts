@@ -44,11 +44,13 @@ test('finds the best detector for a new sensor dataset', {
     });
   });
 
+  // A little above the true 5%, as a cautious analyst sets it: precision and recall then differ,
+  // so each metric (and F1 between them) is checked on its own.
   const experiment = await dataScientist.compareAlgorithms(
     dataset,
     ['isolation_forest', 'lof', 'robust_zscore'],
     {
-      contamination: 0.05,
+      contamination: 0.06,
     },
   );
 
