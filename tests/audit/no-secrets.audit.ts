@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
+import { expect, type FullConfig, test } from '@playwright/test';
 import {
   DEFAULT_SECRET_PATTERNS,
   describeFindings,
@@ -8,7 +7,15 @@ import {
   scanRunArtifacts,
 } from '../../fixtures/reporting/secret-scanner.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** Where allure-playwright writes, as configured (relative paths resolve from the config's folder). */
+function allureResultsDir(config: FullConfig): string {
+  const configDir = config.configFile ? path.dirname(config.configFile) : config.rootDir;
+  const allure = config.reporter.find(
+    ([name]) => name === 'allure-playwright' || name.includes('allure-playwright'),
+  );
+  const options = (allure?.[1] ?? {}) as { resultsDir?: string };
+  return path.resolve(configDir, options.resultsDir ?? 'allure-results');
+}
 
 /**
  * Runs after the journeys: proves that no live credential reached the Allure results or the
@@ -16,13 +23,15 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
  */
 // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
 test('no live secret appears in the Allure results or Playwright traces of the run', async ({}, testInfo) => {
+  const patterns = [
+    ...DEFAULT_SECRET_PATTERNS,
+    ...liveSecretPatterns({ 'bootstrap token': process.env.E2E_BOOTSTRAP_TOKEN }),
+  ];
   const report = await scanRunArtifacts({
-    allureResultsDir: path.join(repoRoot, 'allure-results'),
-    testResultsDir: path.join(repoRoot, 'test-results'),
-    patterns: [
-      ...DEFAULT_SECRET_PATTERNS,
-      ...liveSecretPatterns({ 'bootstrap token': process.env.E2E_BOOTSTRAP_TOKEN }),
-    ],
+    allureResultsDir: allureResultsDir(testInfo.config),
+    // Traces live in each project's output folder (which `--output` may move).
+    traceDirs: testInfo.config.projects.map((project) => project.outputDir),
+    patterns,
   });
   testInfo.annotations.push({
     type: 'scanned',

@@ -109,7 +109,7 @@ test.describe('scanRunArtifacts', () => {
   const scan = () =>
     scanRunArtifacts({
       allureResultsDir: path.join(root, 'allure-results'),
-      testResultsDir: path.join(root, 'test-results'),
+      traceDirs: [path.join(root, 'test-results')],
       patterns: DEFAULT_SECRET_PATTERNS,
     });
 

@@ -27,7 +27,7 @@ test('finds a secret inside a real Playwright trace, and nothing in a clean one'
   await record('clean', 'session token [REDACTED]');
   const report = await scanRunArtifacts({
     allureResultsDir: emptyAllure,
-    testResultsDir: tracesDir,
+    traceDirs: [tracesDir],
     patterns: DEFAULT_SECRET_PATTERNS,
   });
   expect(report.archives).toBe(2);
