@@ -1,3 +1,5 @@
+import { operationsMigrations } from './operations-schema.ts';
+
 /**
  * The schema as an ordered list of migrations. Each one runs once, in order, inside the
  * start-up transaction; the SQL lives in the bundle so the server needs no files beside it.
@@ -241,4 +243,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'roles', sql: roles },
   { version: 2, name: 'tables', sql: tables },
   { version: 3, name: 'row-level security', sql: rowLevelSecurity },
+  ...operationsMigrations,
 ];
