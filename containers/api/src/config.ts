@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadOperationsConfig, type OperationsConfig } from './operations-config.ts';
 
 /**
  * Configuration comes only from the environment, validated once at start-up so a typo
@@ -53,6 +54,7 @@ export interface Config {
   };
   oidcTimeoutMs: number;
   sessionTtlMinutes: number;
+  operations: OperationsConfig;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +71,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(problems.join(' '));
   }
   const e = parsed.data;
+  let operations: OperationsConfig;
+  try {
+    operations = loadOperationsConfig(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     mqttUrl: e.MQTT_URL,
@@ -87,5 +95,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     oidcTimeoutMs: e.OIDC_TIMEOUT_MS,
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
+    operations,
   };
 }

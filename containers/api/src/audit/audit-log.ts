@@ -10,7 +10,24 @@ export type AuditAction =
   | 'run.create'
   | 'model.register'
   | 'export.results'
-  | 'permission.denied';
+  | 'permission.denied'
+  | 'deployment.deploy'
+  | 'deployment.promote'
+  | 'deployment.rollback'
+  | 'session.create'
+  | 'session.start'
+  | 'session.pause'
+  | 'session.resume'
+  | 'session.stop'
+  | 'alert_rule.create'
+  | 'alert.fire'
+  | 'event.acknowledge'
+  | 'event.escalate'
+  | 'event.resolve'
+  | 'event.ignore'
+  | 'event.note'
+  | 'event.enrich'
+  | 'audit.export';
 
 export interface AuditEntry {
   action: AuditAction;
