@@ -16,11 +16,13 @@ import { RouteCatalog } from './http/route-catalog.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { runDetectionJob } from './jobs/experiment-job.ts';
 import { JobQueue } from './jobs/job-queue.ts';
+import { createOperations } from './operations.ts';
 import { RequestMetrics } from './ops/request-metrics.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerDatasetRoutes } from './routes/datasets.ts';
+import { registerDeploymentRoutes } from './routes/deployments.ts';
 import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerModelRoutes } from './routes/models.ts';
@@ -77,6 +79,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     requestMetrics,
     catalog,
     assetsDir: deps.assetsDir,
+    operations: createOperations({ config: deps.config, pool: deps.pool, log: server.log }),
   };
 
   await installSecurityHeaders(server);
@@ -99,9 +102,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerModelRoutes(server, context);
   registerDataPages(server, context);
   registerExperimentPages(server, context);
+  registerDeploymentRoutes(server, context);
 
   server.addHook('onClose', async () => {
     await jobs.stop();
+    await context.operations.stop();
   });
   return { server, context };
 }

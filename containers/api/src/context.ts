@@ -3,6 +3,7 @@ import type { SignInThrottle } from './auth/sign-in-throttle.ts';
 import type { Config } from './config.ts';
 import type { RouteCatalog } from './http/route-catalog.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
+import type { Operations } from './operations.ts';
 import type { RequestMetrics } from './ops/request-metrics.ts';
 
 /** What route modules need from the running app, passed explicitly rather than decorated. */
@@ -15,4 +16,6 @@ export interface AppContext {
   requestMetrics: RequestMetrics;
   catalog: RouteCatalog;
   assetsDir: string;
+  /** Deployments, streaming, events and alerting. */
+  operations: Operations;
 }

@@ -22,7 +22,10 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const pool = createPool(config.databaseUrl);
+  let reportLostConnection: (error: Error) => void = (error) => {
+    process.stderr.write(`idle database connection lost: ${error.message}\n`);
+  };
+  const pool = createPool(config.databaseUrl, (error) => reportLostConnection(error));
   await migrate(pool);
 
   let broker: BrokerLink | null = null;
@@ -38,6 +41,8 @@ async function main(): Promise<void> {
     // In the bundle this is dist/public, next to dist/server.mjs.
     assetsDir: fileURLToPath(new URL('./public/', import.meta.url)),
   });
+
+  reportLostConnection = (error) => server.log.warn({ err: error }, 'idle database connection lost');
 
   const address = await server.listen({ port: config.port, host: config.host });
   const url = new URL(address);

@@ -2,9 +2,13 @@ import pg from 'pg';
 
 export type Db = pg.PoolClient;
 
-export function createPool(databaseUrl: string): pg.Pool {
+export function createPool(databaseUrl: string, onIdleError: (error: Error) => void = () => {}): pg.Pool {
   // A small pool: the server is one process on a small machine, and jobs share it with requests.
-  return new pg.Pool({ connectionString: databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, idleTimeoutMillis: 30_000 });
+  // An idle connection dies when the database restarts; without a listener that error would
+  // end the process. The pool replaces the connection on the next query.
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 async function inTransaction<T>(
