@@ -36,7 +36,9 @@ export function loadOperationsConfig(env: Record<string, string | undefined>): O
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     throw new Error(
-      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`).join(' '),
+      parsed.error.issues
+        .map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`)
+        .join(' '),
     );
   }
   const e = parsed.data;

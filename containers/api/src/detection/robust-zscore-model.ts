@@ -23,7 +23,7 @@ export function fitRobustZScore(matrix: Matrix): RobustZScoreModel {
     const mad = medianAbsoluteDeviation(values, centre);
     const scale = mad > 0 ? MAD_TO_SIGMA * mad : MEAN_AD_TO_SIGMA * meanAbsoluteDeviation(values, centre);
     medians[f] = centre;
-    scales[f] = scale > 0 ? scale : 0;
+    scales[f] = Number.isFinite(scale) && scale > 0 ? scale : 0;
   }
   return { medians, scales };
 }
