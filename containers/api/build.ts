@@ -39,6 +39,7 @@ await Promise.all([
     logLevel: 'warning',
   }),
   copyFile(join(root, 'src/public/app.css'), join(dist, 'public/app.css')),
+  copyFile(join(root, 'src/public/favicon.svg'), join(dist, 'public/favicon.svg')),
 ]);
 
 process.stdout.write(`built ${join('dist', 'server.mjs')} and ${join('dist', 'public')}\n`);
