@@ -65,6 +65,7 @@ async function buildDerived(image: DerivedImage, baseTag: string, force: boolean
   const inputs = hashParts(await image.inputs());
   if (!force && (await builtInputs(image.tag)) === inputs) return 'kept';
   const log = await logTo(image.tag.replace(/[/:]/g, '-'));
+  const previous = await imageId(image.tag);
   const context = await image.context();
   try {
     const labels = Object.entries({ [inputsLabel]: inputs, ...context.labels }).flatMap(([key, value]) => [
@@ -92,7 +93,17 @@ async function buildDerived(image: DerivedImage, baseTag: string, force: boolean
     await log.done();
     await context.cleanup?.();
   }
+  await removeReplaced(image.tag, previous);
   return 'built';
+}
+
+/**
+ * A rebuilt tag leaves the image it replaced untagged; remove it unless a container still uses it
+ * (no force), so reruns with --force do not pile up unnamed images.
+ */
+async function removeReplaced(tag: string, previous: string | undefined): Promise<void> {
+  if (!previous || previous === (await imageId(tag))) return;
+  await runCommand('docker', ['image', 'rm', previous]).catch(() => undefined);
 }
 
 function derivedImages(baseId: string): DerivedImage[] {
@@ -163,6 +174,8 @@ async function main(): Promise<void> {
   await ensureDockerEngine();
 
   const base = await planDebianBase();
+  // Removed only at the end: until the images built on it are rebuilt, they keep it in use.
+  const previousBase = await imageId(offlineImages.base);
   const baseStarted = performance.now();
   if (!force && (await builtInputs(offlineImages.base)) === base.inputs) {
     console.log(`${offlineImages.base}: up to date`);
@@ -192,6 +205,7 @@ async function main(): Promise<void> {
       console.log(`${image.tag}: ${outcome === 'kept' ? 'up to date' : `built in ${seconds(imageStarted)}`}`);
     }),
   );
+  await removeReplaced(offlineImages.base, previousBase);
 
   const env = imagesEnv();
   const lines = Object.entries(env).map(([key, value]) => `${key}=${value}`);
