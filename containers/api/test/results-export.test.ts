@@ -1,7 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
 import { csvCell, neutraliseFormula } from '../src/exports/csv-cells.ts';
-import { resultsToCsv, toResultRows } from '../src/exports/run-results.ts';
+import {
+  resultsToCsv,
+  streamResultsCsv,
+  streamResultsJson,
+  toResultRows,
+} from '../src/exports/run-results.ts';
 
 test('text cells that spreadsheets would execute get a leading quote', () => {
   expect(['=SUM(A1)', '+44 line', '-west', '@north', '\tx', '\rx'].map(neutraliseFormula)).toEqual([
@@ -50,4 +55,28 @@ test('the results CSV has row, the dataset columns, score and anomaly, and parse
     score: -1.5,
     anomaly: true,
   });
+});
+
+test('the streamed exports are byte for byte the whole-document ones', async () => {
+  const rows = Array.from({ length: 4_500 }, (_, index) => [
+    index * 0.5,
+    index % 7 === 0 ? '=x' : `s${index}`,
+    null,
+  ]);
+  const input = {
+    columns: ['value', 'site', 'empty'],
+    rows,
+    scores: rows.map((_row, index) => Math.sin(index)),
+    flags: rows.map((_row, index) => index % 50 === 0),
+  };
+  let csv = '';
+  for await (const piece of streamResultsCsv(input)) csv += piece;
+  expect(csv).toBe(resultsToCsv(input));
+  let json = '';
+  for await (const piece of streamResultsJson('run-1', input)) json += piece;
+  expect(json).toBe(JSON.stringify({ runId: 'run-1', rows: toResultRows(input) }));
+  let empty = '';
+  for await (const piece of streamResultsJson('run-2', { ...input, rows: [], scores: [], flags: [] }))
+    empty += piece;
+  expect(JSON.parse(empty)).toEqual({ runId: 'run-2', rows: [] });
 });

@@ -36,7 +36,7 @@ test.beforeAll(async () => {
         [tenants[key], `secret data of ${key}`, (user.rows[0] as { id: string }).id],
       );
       await db.query(
-        `INSERT INTO dataset_rows (dataset_id, tenant_id, row_no, cells) VALUES ($1, $2, 1, '[1]')`,
+        `INSERT INTO dataset_chunks (dataset_id, tenant_id, chunk_no, first_row, cells) VALUES ($1, $2, 0, 1, '[[1]]')`,
         [(dataset.rows[0] as { id: string }).id, tenants[key]],
       );
       await db.query(
@@ -65,7 +65,8 @@ test('every table with tenant data has row-level security enabled and forced', a
           SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
       ORDER BY c.relname`,
   );
-  expect(rows.map((row) => row.relname)).toEqual(expect.arrayContaining(['tenants', ...tenantTables]));
+  const current = [...tenantTables.filter((table) => table !== 'dataset_rows'), 'dataset_chunks'];
+  expect(rows.map((row) => row.relname)).toEqual(expect.arrayContaining(['tenants', ...current]));
   for (const row of rows)
     expect(row, row.relname).toMatchObject({ relrowsecurity: true, relforcerowsecurity: true });
 });
@@ -74,7 +75,7 @@ test("tenant A cannot read tenant B's rows, even with a raw SELECT * as platform
   const seen = await withTenant(pool, tenants.a, async (db) => {
     const current = await db.query<{ role: string }>('SELECT current_user AS role');
     const datasets = await db.query<{ name: string; tenant_id: string }>('SELECT * FROM datasets');
-    const rows = await db.query<{ tenant_id: string }>('SELECT * FROM dataset_rows');
+    const rows = await db.query<{ tenant_id: string }>('SELECT * FROM dataset_chunks');
     const users = await db.query<{ email: string }>('SELECT * FROM users');
     const visibleTenants = await db.query<{ slug: string }>('SELECT * FROM tenants');
     const audit = await db.query<{ tenant_id: string }>('SELECT * FROM audit_log');
@@ -158,7 +159,7 @@ test('purging a tenant removes its data but keeps its audit trail', async () => 
   await withSystem(pool, (db) => db.query('DELETE FROM tenants WHERE id = $1', [tenants.b]));
   const left = await pool.query<{ datasets: number; rows: number; audit: number }>(
     `SELECT (SELECT count(*)::int FROM datasets WHERE tenant_id = $1) AS datasets,
-            (SELECT count(*)::int FROM dataset_rows WHERE tenant_id = $1) AS rows,
+            (SELECT count(*)::int FROM dataset_chunks WHERE tenant_id = $1) AS rows,
             (SELECT count(*)::int FROM audit_log WHERE tenant_id = $1) AS audit`,
     [tenants.b],
   );

@@ -1,4 +1,6 @@
-import { CsvError, parse } from 'csv-parse/sync';
+import { once } from 'node:events';
+import { CsvError, parse } from 'csv-parse';
+import { yieldToEventLoop } from '../event-loop-yield.ts';
 
 /**
  * Turns an uploaded CSV into a typed table, or refuses it with every problem found, each
@@ -62,32 +64,49 @@ interface RawRecord {
   cells: string[];
 }
 
-function readRecords(text: string): RawRecord[] {
-  try {
-    const records = parse(text, {
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      info: true,
-    }) as unknown as { record: string[]; info: { lines: number } }[];
-    return records.map(({ record, info }) => ({ line: info.lines, cells: record }));
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const row = (error as CsvError & { lines?: number }).lines ?? null;
-      const what =
-        error.code === 'CSV_QUOTE_NOT_CLOSED'
-          ? 'a quoted value is never closed'
-          : error.code === 'CSV_INVALID_CLOSING_QUOTE'
-            ? 'a closing quote is followed by other characters'
-            : 'the CSV syntax is broken';
-      reject(`Row ${row ?? '?'}: ${what}; check the quotes on that row.`, row);
+/** Records are processed in batches; between batches the event loop serves other requests. */
+const recordsPerBatch = 2_000;
+const textSliceLength = 64 * 1024;
+
+function describeSyntaxError(error: CsvError): never {
+  const row = (error as CsvError & { lines?: number }).lines ?? null;
+  const what =
+    error.code === 'CSV_QUOTE_NOT_CLOSED'
+      ? 'a quoted value is never closed'
+      : error.code === 'CSV_INVALID_CLOSING_QUOTE'
+        ? 'a closing quote is followed by other characters'
+        : 'the CSV syntax is broken';
+  reject(`Row ${row ?? '?'}: ${what}; check the quotes on that row.`, row);
+}
+
+/** Streams the records out of the text, feeding the parser slice by slice. */
+async function* readRecords(text: string): AsyncGenerator<RawRecord> {
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+  const feeding = (async () => {
+    for (let offset = 0; offset < text.length; offset += textSliceLength) {
+      if (parser.destroyed) return;
+      if (!parser.write(text.slice(offset, offset + textSliceLength))) await once(parser, 'drain');
     }
+    parser.end();
+  })().catch(() => {
+    // A parse error ends the stream; the loop below reports it.
+  });
+  let count = 0;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (++count % recordsPerBatch === 0) await yieldToEventLoop();
+      yield { line: item.info.lines, cells: item.record };
+    }
+  } catch (error) {
+    if (error instanceof CsvError) describeSyntaxError(error);
     throw error;
+  } finally {
+    parser.destroy();
+    await feeding;
   }
 }
 
-function readHeader(record: RawRecord | undefined, limits: CsvLimits): string[] {
-  if (!record) reject('The file is empty: upload a CSV with a header row and at least one data row.');
+function readHeader(record: RawRecord, limits: CsvLimits): string[] {
   const names = record.cells.map((name) => name.trim());
   if (names.length > limits.maxColumns) {
     reject(
@@ -124,15 +143,21 @@ function readHeader(record: RawRecord | undefined, limits: CsvLimits): string[] 
   return names;
 }
 
-function inferType(values: string[]): ColumnType {
-  const present = values.filter((value) => value !== '');
-  if (present.length === 0) return 'string';
-  const numbers = present.filter(isNumber).length;
-  if (numbers === present.length) return 'number';
-  if (present.every(isBoolean)) return 'boolean';
-  if (present.every(isTimestamp)) return 'timestamp';
+/** What the cells of one column looked like, to decide its type without a second look. */
+interface ColumnTally {
+  present: number;
+  numbers: number;
+  booleans: number;
+  timestamps: number;
+}
+
+function typeFromTally(tally: ColumnTally): ColumnType {
+  if (tally.present === 0) return 'string';
+  if (tally.numbers === tally.present) return 'number';
+  if (tally.booleans === tally.present) return 'boolean';
+  if (tally.timestamps === tally.present) return 'timestamp';
   // Mostly numbers: a numeric column with bad cells, which are reported rather than hidden.
-  return numbers * 2 > present.length ? 'number' : 'string';
+  return tally.numbers * 2 > tally.present ? 'number' : 'string';
 }
 
 function convert(value: string, type: ColumnType, isLabel: boolean): Cell {
@@ -143,42 +168,44 @@ function convert(value: string, type: ColumnType, isLabel: boolean): Cell {
   return value;
 }
 
-export function parseDatasetCsv(
+export async function parseDatasetCsv(
   text: string,
   limits: CsvLimits,
   options: { labelColumn?: string | undefined } = {},
-): ParsedDataset {
+): Promise<ParsedDataset> {
   if (text.trim() === '')
     reject('The file is empty: upload a CSV with a header row and at least one data row.');
   if (text.includes('\u0000')) reject('The file is not text (it contains binary data); upload a CSV file.');
-
-  const [headerRecord, ...dataRecords] = readRecords(text);
-  const header = readHeader(headerRecord, limits);
-  if (dataRecords.length === 0) reject('The file has a header but no data rows; add at least one row.', 2);
-  if (dataRecords.length > limits.maxRows) {
-    reject(
-      `The file has ${formatCount(dataRecords.length)} data rows; the limit is ${formatCount(limits.maxRows)} rows.`,
-    );
-  }
-
-  const wantedLabel = options.labelColumn?.trim();
-  if (wantedLabel && !header.includes(wantedLabel)) {
-    reject(
-      `Label column "${wantedLabel}" is not in the header (row 1); pick one of: ${header.join(', ')}.`,
-      1,
-      wantedLabel,
-    );
-  }
-  const labelColumn =
-    wantedLabel || header.find((name) => defaultLabelNames.includes(name.toLowerCase())) || null;
 
   const problems: CsvProblem[] = [];
   const add = (problem: CsvProblem) => {
     if (problems.length < maxProblems) problems.push(problem);
   };
-
+  let header: string[] | null = null;
+  let labelColumn: string | null = null;
+  let tallies: ColumnTally[] = [];
+  let dataRows = 0;
   const wellFormed: RawRecord[] = [];
-  for (const record of dataRecords) {
+
+  for await (const record of readRecords(text)) {
+    if (!header) {
+      header = readHeader(record, limits);
+      const wantedLabel = options.labelColumn?.trim();
+      if (wantedLabel && !header.includes(wantedLabel)) {
+        reject(
+          `Label column "${wantedLabel}" is not in the header (row 1); pick one of: ${header.join(', ')}.`,
+          1,
+          wantedLabel,
+        );
+      }
+      labelColumn =
+        wantedLabel || header.find((name) => defaultLabelNames.includes(name.toLowerCase())) || null;
+      tallies = header.map(() => ({ present: 0, numbers: 0, booleans: 0, timestamps: 0 }));
+      continue;
+    }
+    dataRows += 1;
+    // Past the limit, rows are only counted, so the refusal can say how many there were.
+    if (dataRows > limits.maxRows) continue;
     if (record.cells.length !== header.length) {
       add({
         row: record.line,
@@ -187,60 +214,72 @@ export function parseDatasetCsv(
       });
       continue;
     }
-    record.cells.forEach((cell, index) => {
+    const cells = record.cells.map((cell, index) => {
       if (/^\s*=/.test(cell)) {
         add({
           row: record.line,
-          column: header[index] ?? null,
-          problem: `Row ${record.line}, column "${header[index]}": "${cell.slice(0, 40)}" looks like a spreadsheet formula; remove the leading "=".`,
+          column: header?.[index] ?? null,
+          problem: `Row ${record.line}, column "${header?.[index]}": "${cell.slice(0, 40)}" looks like a spreadsheet formula; remove the leading "=".`,
         });
       }
+      const value = cell.trim();
+      if (value !== '') {
+        const tally = tallies[index] as ColumnTally;
+        tally.present += 1;
+        if (isNumber(value)) tally.numbers += 1;
+        else if (isBoolean(value)) tally.booleans += 1;
+        else if (isTimestamp(value)) tally.timestamps += 1;
+      }
+      return value;
     });
-    wellFormed.push({ line: record.line, cells: record.cells.map((cell) => cell.trim()) });
+    wellFormed.push({ line: record.line, cells });
   }
 
-  const columns: DatasetColumn[] = header.map((name, index) => {
-    const isLabel = name === labelColumn;
-    const values = wellFormed.map((record) => record.cells[index] ?? '');
-    const type = isLabel ? 'boolean' : inferType(values);
-    wellFormed.forEach((record, position) => {
-      const value = values[position] ?? '';
-      if (isLabel && !(value.toLowerCase() in labelWords)) {
+  if (!header) reject('The file is empty: upload a CSV with a header row and at least one data row.');
+  if (dataRows === 0) reject('The file has a header but no data rows; add at least one row.', 2);
+  if (dataRows > limits.maxRows) {
+    reject(
+      `The file has ${formatCount(dataRows)} data rows; the limit is ${formatCount(limits.maxRows)} rows.`,
+    );
+  }
+
+  const columns: DatasetColumn[] = header.map((name, index) => ({
+    name,
+    type: name === labelColumn ? 'boolean' : typeFromTally(tallies[index] as ColumnTally),
+  }));
+  const labelIndex = labelColumn === null ? -1 : header.indexOf(labelColumn);
+
+  const rows: Cell[][] = [];
+  for (const [position, record] of wellFormed.entries()) {
+    if (position > 0 && position % recordsPerBatch === 0) await yieldToEventLoop();
+    const row = record.cells.map((value, index) => {
+      const column = columns[index] as DatasetColumn;
+      if (index === labelIndex) {
+        if (!(value.toLowerCase() in labelWords)) {
+          add({
+            row: record.line,
+            column: column.name,
+            problem:
+              value === ''
+                ? `Row ${record.line}, column "${column.name}": the label is empty; every row needs 1/0 or true/false.`
+                : `Row ${record.line}, column "${column.name}": "${value.slice(0, 40)}" is not a label; use 1/0 or true/false.`,
+          });
+        }
+      } else if (column.type === 'number' && value !== '' && !isNumber(value) && !value.startsWith('=')) {
         add({
           row: record.line,
-          column: name,
-          problem:
-            value === ''
-              ? `Row ${record.line}, column "${name}": the label is empty; every row needs 1/0 or true/false.`
-              : `Row ${record.line}, column "${name}": "${value.slice(0, 40)}" is not a label; use 1/0 or true/false.`,
-        });
-      } else if (
-        !isLabel &&
-        type === 'number' &&
-        value !== '' &&
-        !isNumber(value) &&
-        !value.startsWith('=')
-      ) {
-        add({
-          row: record.line,
-          column: name,
-          problem: `Row ${record.line}, column "${name}": "${value.slice(0, 40)}" is not a number; use a number like 12.5 or leave the cell empty.`,
+          column: column.name,
+          problem: `Row ${record.line}, column "${column.name}": "${value.slice(0, 40)}" is not a number; use a number like 12.5 or leave the cell empty.`,
         });
       }
+      return convert(value, column.type, index === labelIndex);
     });
-    return { name, type };
-  });
+    rows.push(row);
+  }
 
   if (problems.length > 0) {
     problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
     throw new CsvRejectedError(problems);
   }
-
-  const rows = wellFormed.map((record) =>
-    record.cells.map((value, index) => {
-      const column = columns[index] as DatasetColumn;
-      return convert(value, column.type, column.name === labelColumn);
-    }),
-  );
   return { columns, labelColumn, rows };
 }

@@ -36,8 +36,8 @@ const toDataset = (row: DatasetRow): Dataset => ({
 
 const selectColumns = 'id, name, row_count, columns, label_column, created_at, profile';
 
-/** Rows go in chunks: one JSON array per statement keeps round trips few and statements small. */
-const insertChunk = 5_000;
+/** Rows are stored as JSON arrays of this many rows: few statements, none too large. */
+const rowsPerChunk = 5_000;
 
 export async function insertDataset(
   db: Db,
@@ -61,13 +61,16 @@ export async function insertDataset(
     ],
   );
   const dataset = rows[0] as DatasetRow;
-  for (let offset = 0; offset < parsed.rows.length; offset += insertChunk) {
-    const chunk = parsed.rows.slice(offset, offset + insertChunk);
+  for (let offset = 0, chunk = 0; offset < parsed.rows.length; offset += rowsPerChunk, chunk += 1) {
     await db.query(
-      `INSERT INTO dataset_rows (dataset_id, tenant_id, row_no, cells)
-       SELECT $1, $2, $3 + ordinality::int, value
-         FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY`,
-      [dataset.id, tenantId, offset, JSON.stringify(chunk)],
+      'INSERT INTO dataset_chunks (dataset_id, tenant_id, chunk_no, first_row, cells) VALUES ($1, $2, $3, $4, $5)',
+      [
+        dataset.id,
+        tenantId,
+        chunk,
+        offset + 1,
+        JSON.stringify(parsed.rows.slice(offset, offset + rowsPerChunk)),
+      ],
     );
   }
   return toDataset(dataset);
@@ -105,9 +108,9 @@ export async function findDataset(
 
 /** All data rows in order (index 0 is data row 1). */
 export async function loadDatasetRows(db: Db, tenantId: string, datasetId: string): Promise<Cell[][]> {
-  const { rows } = await db.query<{ cells: Cell[] }>(
-    'SELECT cells FROM dataset_rows WHERE tenant_id = $1 AND dataset_id = $2 ORDER BY row_no',
+  const { rows } = await db.query<{ cells: Cell[][] }>(
+    'SELECT cells FROM dataset_chunks WHERE tenant_id = $1 AND dataset_id = $2 ORDER BY chunk_no',
     [tenantId, datasetId],
   );
-  return rows.map((row) => row.cells);
+  return rows.flatMap((row) => row.cells);
 }

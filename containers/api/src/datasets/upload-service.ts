@@ -59,9 +59,9 @@ export async function storeUploadedDataset(
     }
     assertCsvFile(file);
     const name = (form.fields.name?.trim() || file.filename.replace(/\.csv$/i, '')).slice(0, maxNameLength);
-    let parsed: ReturnType<typeof parseDatasetCsv>;
+    let parsed: Awaited<ReturnType<typeof parseDatasetCsv>>;
     try {
-      parsed = parseDatasetCsv(file.content.toString('utf8'), ctx.config.upload, {
+      parsed = await parseDatasetCsv(file.content.toString('utf8'), ctx.config.upload, {
         labelColumn: form.fields.labelColumn?.trim() || undefined,
       });
     } catch (error) {

@@ -9,6 +9,11 @@ const migrationLock = 0x4a_6f_75_72;
  * half-way leaves the schema as it was. Cheap when there is nothing to do (one round trip).
  */
 export async function migrate(pool: pg.Pool): Promise<number[]> {
+  const versions = migrations.map((migration) => migration.version);
+  const duplicate = versions.find((version, index) => versions.indexOf(version) !== index);
+  if (duplicate !== undefined) {
+    throw new Error(`Two migrations share version ${duplicate}: give the newer one the next free number.`);
+  }
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

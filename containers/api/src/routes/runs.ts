@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log.ts';
@@ -7,7 +8,7 @@ import { findDataset, loadDatasetRows } from '../datasets/datasets-repo.ts';
 import { withTenant } from '../db/pool.ts';
 import { rerun, rerunSchema } from '../experiments/experiment-service.ts';
 import { findExperiment, findRun, loadRunResults } from '../experiments/experiments-repo.ts';
-import { resultsToCsv, toResultRows } from '../exports/run-results.ts';
+import { streamResultsCsv, streamResultsJson } from '../exports/run-results.ts';
 import { conflict, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
@@ -113,8 +114,10 @@ export function registerRunRoutes(app: FastifyInstance, ctx: AppContext): void {
         };
       });
       reply.header('content-disposition', `attachment; filename="run-${id}.${format}"`);
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(resultsToCsv(input));
-      return reply.type('application/json; charset=utf-8').send({ runId: id, rows: toResultRows(input) });
+      // Streamed in batches: a 200,000-row export must not hold up other requests.
+      if (format === 'csv')
+        return reply.type('text/csv; charset=utf-8').send(Readable.from(streamResultsCsv(input)));
+      return reply.type('application/json; charset=utf-8').send(Readable.from(streamResultsJson(id, input)));
     },
   );
 }
