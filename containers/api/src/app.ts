@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { installCsrfProtection } from './auth/csrf.ts';
@@ -20,9 +21,11 @@ import { createOperations } from './operations.ts';
 import { RequestMetrics } from './ops/request-metrics.ts';
 import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
+import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerDatasetRoutes } from './routes/datasets.ts';
 import { registerDeploymentRoutes } from './routes/deployments.ts';
+import { registerEventRoutes } from './routes/events.ts';
 import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerModelRoutes } from './routes/models.ts';
@@ -30,6 +33,7 @@ import { registerOpsRoutes } from './routes/ops.ts';
 import { registerDataPages } from './routes/pages-data.ts';
 import { registerExperimentPages } from './routes/pages-experiments.ts';
 import { registerRunRoutes } from './routes/runs.ts';
+import { registerSessionRoutes } from './routes/sessions.ts';
 import { renderErrorPage } from './ui/pages/error-page.ts';
 
 export interface AppDependencies {
@@ -87,6 +91,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await server.register(formbody);
   await server.register(multipart, { limits: { fileSize: deps.config.upload.maxBytes } });
   await installRateLimiting(server);
+  await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
   installAuthentication(server, deps.pool);
   installCsrfProtection(server);
   installErrorHandling(server, catalog, renderErrorPage);
@@ -103,6 +108,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerDataPages(server, context);
   registerExperimentPages(server, context);
   registerDeploymentRoutes(server, context);
+  registerSessionRoutes(server, context);
+  registerEventRoutes(server, context);
+  registerAuditRoutes(server, context);
 
   server.addHook('onClose', async () => {
     await jobs.stop();

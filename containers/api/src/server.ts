@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   broker = new BrokerLink(config.mqttUrl, `platform-${randomToken(6)}`);
   const resumed = await context.jobs.resumeUnfinished();
   if (resumed > 0) server.log.info({ resumed }, 'resumed unfinished jobs');
+  // Closing the server stops the stream worker too (after it has stored what it acknowledged).
+  await context.operations.start(config.mqttUrl);
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -1,0 +1,238 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { principalOf, requirePermission } from '../auth/request-auth.ts';
+import type { AppContext } from '../context.ts';
+import { newNoteSchema, noteSchema } from '../events/event-service.ts';
+import { eventActions, eventStatuses } from '../events/event-states.ts';
+import { severities } from '../events/severity.ts';
+import { forbidden, notFound } from '../http/api-error.ts';
+import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { isUuid, parseInput } from '../http/validation.ts';
+
+const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+
+const listQuerySchema = z.object({
+  status: z.enum(eventStatuses, { error: `status must be one of ${eventStatuses.join(', ')}` }).optional(),
+  severity: z.enum(severities, { error: `severity must be one of ${severities.join(', ')}` }).optional(),
+  sessionId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const enrichmentQuerySchema = z.object({
+  refresh: z.enum(['true', 'false'], { error: 'refresh must be true or false' }).default('false'),
+});
+
+const actionSummaries = {
+  acknowledge: 'Acknowledge an open event (optional note)',
+  resolve: 'Resolve an acknowledged event (optional note); resolves its PagerDuty incident if escalated',
+  ignore: 'Ignore an acknowledged event as not worth acting on (optional note)',
+} as const;
+
+/**
+ * A cookie-authenticated WebSocket must come from a page of this site: browsers send cookies on
+ * cross-site WebSocket handshakes, and nothing like CORS stops them.
+ */
+function assertSameOrigin(request: FastifyRequest, publicUrl: string | undefined): void {
+  if (request.principal?.via !== 'session') return;
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const expected = publicUrl ? new URL(publicUrl).host : request.headers.host;
+  let host: string | null = null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = null;
+  }
+  if (host === null || host !== expected) {
+    throw forbidden('The live feed only serves pages of this site; open it from the platform itself.');
+  }
+}
+
+/** Anomaly events: the live feed, the list, detail, timeline, enrichment and the analyst's actions. */
+export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const { events, feed } = ctx.operations;
+  const limits = rateLimitPolicies(ctx.config);
+  const read = requirePermission(ctx.pool, 'alerts', 'read');
+  const write = requirePermission(ctx.pool, 'alerts', 'write');
+  const api = { tag: 'api' as const, auth: 'user' as const };
+
+  app.get(
+    '/api/events/live',
+    {
+      websocket: true,
+      preHandler: async (request) => {
+        await read(request);
+        assertSameOrigin(request, ctx.config.publicUrl);
+      },
+      config: {
+        doc: {
+          ...api,
+          summary:
+            'WebSocket: the tenant\'s anomaly events as they happen ({type:"anomaly"|"event.updated", event}, {type:"alert", alert})',
+          responses: {
+            101: 'switching protocols',
+            401: 'not signed in',
+            403: 'not allowed or foreign origin',
+          },
+        },
+      },
+    },
+    (socket, request) => {
+      const tenantId = principalOf(request).tenant.id;
+      const unsubscribe = feed.subscribe(tenantId, { send: (text) => socket.send(text) });
+      socket.on('close', unsubscribe);
+      socket.on('error', unsubscribe);
+      // Clients wait for this before they count on receiving events.
+      socket.send(JSON.stringify({ type: 'ready' }));
+    },
+  );
+
+  app.get(
+    '/api/events',
+    {
+      preHandler: read,
+      config: {
+        doc: {
+          ...api,
+          summary: 'Anomaly events, newest first',
+          query: listQuerySchema,
+          responses: { 200: '{ items, total }' },
+        },
+      },
+    },
+    async (request) => {
+      const query = parseInput(listQuerySchema, request.query, 'query');
+      if (query.sessionId !== undefined && !isUuid(query.sessionId)) throw notFound('streaming session');
+      return events.list(principalOf(request).tenant.id, query);
+    },
+  );
+
+  app.get(
+    '/api/events/:id',
+    {
+      preHandler: read,
+      config: {
+        doc: {
+          ...api,
+          summary: 'One event with its session, saved enrichment and timeline',
+          responses: { 200: 'the event', 404: 'not found' },
+        },
+      },
+    },
+    async (request) => events.detail(principalOf(request).tenant.id, idOf(request)),
+  );
+
+  app.get(
+    '/api/events/:id/timeline',
+    {
+      preHandler: read,
+      config: {
+        doc: {
+          ...api,
+          summary: 'Who did what to the event, and when',
+          responses: { 200: '{ items }', 404: 'not found' },
+        },
+      },
+    },
+    async (request) => ({ items: await events.timeline(principalOf(request).tenant.id, idOf(request)) }),
+  );
+
+  app.get(
+    '/api/events/:id/enrichment',
+    {
+      preHandler: read,
+      config: {
+        doc: {
+          ...api,
+          summary: 'Threat intelligence on the source IP (looked up once and kept; refresh=true looks again)',
+          query: enrichmentQuerySchema,
+          responses: {
+            200: 'the enrichment',
+            404: 'not found',
+            409: 'no source IP or not configured',
+            502: 'service failed',
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { refresh } = parseInput(enrichmentQuerySchema, request.query, 'query');
+      return events.enrich(principalOf(request), idOf(request), refresh === 'true', request.ip);
+    },
+  );
+
+  for (const action of eventActions) {
+    app.post(
+      `/api/events/:id/${action}`,
+      {
+        preHandler: write,
+        config: {
+          rateLimit: limits.writes,
+          doc: {
+            ...api,
+            summary: actionSummaries[action],
+            body: noteSchema,
+            responses: {
+              200: 'the event',
+              404: 'not found',
+              409: 'not allowed in its status',
+              502: 'PagerDuty failed',
+            },
+          },
+        },
+      },
+      async (request) => {
+        const { note } = parseInput(noteSchema, request.body ?? {}, `${action} request`);
+        return events.act(principalOf(request), idOf(request), action, note, request.ip);
+      },
+    );
+  }
+
+  app.post(
+    '/api/events/:id/escalate',
+    {
+      preHandler: write,
+      config: {
+        rateLimit: limits.writes,
+        doc: {
+          ...api,
+          summary: 'Escalate to PagerDuty (Events API v2 trigger, dedup key = event id)',
+          body: noteSchema,
+          responses: {
+            200: 'the event',
+            404: 'not found',
+            409: 'not allowed or not configured',
+            502: 'PagerDuty failed',
+          },
+        },
+      },
+    },
+    async (request) => {
+      const { note } = parseInput(noteSchema, request.body ?? {}, 'escalation');
+      return events.escalate(principalOf(request), idOf(request), note, request.ip);
+    },
+  );
+
+  app.post(
+    '/api/events/:id/notes',
+    {
+      preHandler: write,
+      config: {
+        rateLimit: limits.writes,
+        doc: {
+          ...api,
+          summary: 'Add a note to the event',
+          body: newNoteSchema,
+          responses: { 201: 'the timeline', 404: 'not found' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { text } = parseInput(newNoteSchema, request.body ?? {}, 'note');
+      return reply
+        .status(201)
+        .send({ items: await events.addNote(principalOf(request), idOf(request), text, request.ip) });
+    },
+  );
+}

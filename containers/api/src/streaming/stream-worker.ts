@@ -1,0 +1,490 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
+import mqtt from 'mqtt';
+import type pg from 'pg';
+import { withTenant } from '../db/pool.ts';
+import type { ModelCache } from '../deployments/model-cache.ts';
+import { ModelUnavailableError } from '../deployments/model-cache.ts';
+import { ModelFitError } from '../detection/fitted-model.ts';
+import { type AnomalyEvent, insertAnomalies, type NewAnomaly } from '../events/anomaly-events-repo.ts';
+import type { OperationsConfig } from '../operations-config.ts';
+import { type EventScore, NoServingDeploymentError, scoreSessionEvents } from './event-scorer.ts';
+import {
+  addToSessionCounters,
+  type EventToStore,
+  eventKey,
+  loadUnscored,
+  type SessionTally,
+  saveLateScores,
+  storeEvents,
+} from './event-store.ts';
+import type { LiveMetrics } from './live-metrics.ts';
+import type { SessionDirectory } from './session-directory.ts';
+import { eventHandling } from './session-states.ts';
+import type { SessionRoute } from './sessions-repo.ts';
+import { parseStreamEvent, type StreamEvent } from './stream-event.ts';
+import { allSessionsTopic, parseSessionTopic } from './stream-topics.ts';
+
+/** What the worker tells the rest of the platform. */
+export interface StreamObserver {
+  /** After a tenant's batch is committed: the sessions it touched and the anomaly events it raised. */
+  stored(tenantId: string, sessions: ReadonlySet<string>, raised: AnomalyEvent[]): void;
+  /** A session's events cannot be scored (nothing serves its model); it should go to `error`. */
+  cannotScore(tenantId: string, sessionId: string, reason: string): Promise<void>;
+}
+
+export interface StreamWorkerDeps {
+  pool: pg.Pool;
+  log: FastifyBaseLogger;
+  settings: OperationsConfig['streaming'];
+  models: ModelCache;
+  directory: SessionDirectory;
+  metrics: LiveMetrics;
+  observer: StreamObserver;
+}
+
+interface Incoming {
+  tenantSlug: string;
+  sessionId: string;
+  payload: Buffer;
+  receivedAt: number;
+}
+
+interface Accepted {
+  route: SessionRoute;
+  event: StreamEvent;
+  receivedAt: number;
+  handling: 'score' | 'store';
+}
+
+const backlogChunk = 1_000;
+/** How long a shutdown keeps retrying to store what was already acknowledged. */
+const shutdownGraceMs = 5_000;
+
+const cannotScoreReason = (error: unknown): string | null =>
+  error instanceof NoServingDeploymentError ||
+  error instanceof ModelUnavailableError ||
+  error instanceof ModelFitError
+    ? error.message
+    : null;
+
+const tallyOf = (tallies: Map<string, SessionTally>, sessionId: string): SessionTally => {
+  let tally = tallies.get(sessionId);
+  if (!tally) {
+    tally = { received: 0, scored: 0, anomalies: 0, rejected: 0 };
+    tallies.set(sessionId, tally);
+  }
+  return tally;
+};
+
+const anomalyFrom = (
+  sessionId: string,
+  event: {
+    id: string;
+    occurredAt: number;
+    values: Record<string, number | null>;
+    deviceId: string | null;
+    ip: string | null;
+  },
+  score: Extract<EventScore, { ok: true }>,
+  serving: { deploymentId: string; modelVersionId: string },
+): NewAnomaly => ({
+  sessionId,
+  streamEventId: event.id,
+  severity: score.severity,
+  score: score.score,
+  threshold: score.threshold,
+  distance: score.distance,
+  contributions: score.contributions,
+  values: event.values,
+  deviceId: event.deviceId,
+  ip: event.ip,
+  occurredAt: event.occurredAt,
+  deploymentId: serving.deploymentId,
+  modelVersionId: serving.modelVersionId,
+});
+
+/**
+ * Consumes every session's events from the broker. The subscription is a persistent QoS 1
+ * session (a stable client id, `clean: false`), so events published while the platform is down
+ * wait in the broker. Events are acknowledged as they are buffered and written in batches
+ * (thousands a second need that); a clean shutdown writes the buffer before it disconnects, and
+ * a redelivered event is a no-op because storage is idempotent by (session, event id).
+ */
+export class StreamWorker {
+  readonly #deps: StreamWorkerDeps;
+  #client: mqtt.MqttClient | null = null;
+  #buffer: Incoming[] = [];
+  /** The acknowledgement held back while the buffer is full: the broker then waits for us. */
+  #heldAck: (() => void) | null = null;
+  #flushing: Promise<void> | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #stopping = false;
+  #subscribed = false;
+  #stoppingAt: number | null = null;
+  #dropped = 0;
+  readonly #backlogs = new Map<string, { again: boolean; done: Promise<void> }>();
+  readonly #warned = new Set<string>();
+
+  constructor(deps: StreamWorkerDeps) {
+    this.#deps = deps;
+  }
+
+  get connected(): boolean {
+    return this.#client?.connected ?? false;
+  }
+
+  /** Connected and subscribed: from now on no session's event is missed. */
+  get subscribed(): boolean {
+    return this.connected && this.#subscribed;
+  }
+
+  /** Deliveries that named no known session (wrong tenant, unknown or purged session). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  start(mqttUrl: string): void {
+    const { settings, log } = this.#deps;
+    const client = mqtt.connect(mqttUrl, {
+      clientId: settings.clientId,
+      clean: false,
+      reconnectPeriod: 1_000,
+      connectTimeout: 5_000,
+      keepalive: 30,
+    });
+    client.handleMessage = (packet, done) => {
+      this.#accept(packet.topic, packet.payload as Buffer);
+      if (this.#buffer.length >= settings.batchSize * 4) this.#heldAck = () => done();
+      else done();
+    };
+    client.on('connect', (connack) => {
+      log.info({ sessionPresent: connack.sessionPresent }, 'stream worker connected to the broker');
+      // Idempotent: with a present session the broker already has it, and queued events flow anyway.
+      client.subscribe(allSessionsTopic, { qos: 1 }, (error) => {
+        if (error) log.error({ err: error }, 'stream worker could not subscribe');
+        else this.#subscribed = true;
+      });
+    });
+    client.on('error', (error) => log.warn({ err: error }, 'stream worker broker error'));
+    this.#client = client;
+  }
+
+  /** Stops taking events, writes what is buffered, and disconnects. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#stoppingAt = Date.now();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#client?.endAsync();
+    await this.#flush();
+    this.#releaseAck();
+    await Promise.all([...this.#backlogs.values()].map((backlog) => backlog.done));
+  }
+
+  /** Resolves once everything received so far is stored (tests and shutdown wait on it). */
+  async drained(): Promise<void> {
+    while (this.#buffer.length > 0 || this.#flushing) await this.#flush();
+  }
+
+  /**
+   * Scores the events a session kept unscored (while paused or in error), oldest first. Runs
+   * once at a time per session; a request while it runs makes it go round once more.
+   */
+  scoreBacklog(tenantId: string, sessionId: string, modelName: string): Promise<void> {
+    const running = this.#backlogs.get(sessionId);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const entry = { again: true, done: Promise.resolve() };
+    entry.done = (async () => {
+      try {
+        while (entry.again && !this.#stopping) {
+          entry.again = false;
+          await this.#scoreBacklogOnce(tenantId, sessionId, modelName);
+        }
+      } catch (error) {
+        this.#deps.log.error({ err: error, sessionId }, 'backlog scoring failed');
+      } finally {
+        this.#backlogs.delete(sessionId);
+      }
+    })();
+    this.#backlogs.set(sessionId, entry);
+    return entry.done;
+  }
+
+  #accept(topic: string, payload: Buffer): void {
+    const route = parseSessionTopic(topic);
+    if (!route) {
+      this.#dropped++;
+      return;
+    }
+    this.#buffer.push({ ...route, payload, receivedAt: Date.now() });
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#flushing || this.#stopping) return;
+    if (this.#buffer.length >= this.#deps.settings.batchSize) {
+      void this.#flush();
+      return;
+    }
+    this.#timer ??= setTimeout(() => {
+      this.#timer = null;
+      void this.#flush();
+    }, this.#deps.settings.flushMs);
+  }
+
+  #releaseAck(): void {
+    const ack = this.#heldAck;
+    this.#heldAck = null;
+    ack?.();
+  }
+
+  #flush(): Promise<void> {
+    this.#flushing ??= (async () => {
+      try {
+        while (this.#buffer.length > 0) {
+          const batch = this.#buffer.splice(0, this.#deps.settings.batchSize);
+          if (this.#buffer.length < this.#deps.settings.batchSize * 4) this.#releaseAck();
+          await this.#storeWithRetry(batch);
+        }
+      } finally {
+        this.#flushing = null;
+      }
+    })();
+    return this.#flushing;
+  }
+
+  /**
+   * Acknowledged events must reach the database: a failed batch is retried until it is written
+   * (the database may be restarting). Only a shutdown puts a limit on it.
+   */
+  async #storeWithRetry(batch: Incoming[]): Promise<void> {
+    let delay = 100;
+    for (;;) {
+      try {
+        await this.#store(batch);
+        return;
+      } catch (error) {
+        if (this.#stoppingAt !== null && Date.now() - this.#stoppingAt > shutdownGraceMs) {
+          this.#deps.log.error(
+            { err: error, events: batch.length },
+            'events could not be stored before shutdown',
+          );
+          return;
+        }
+        this.#deps.log.warn(
+          { err: error, events: batch.length, retryInMs: delay },
+          'storing events failed; retrying',
+        );
+        await sleep(delay);
+        delay = Math.min(delay * 2, 2_000);
+      }
+    }
+  }
+
+  async #store(batch: Incoming[]): Promise<void> {
+    const routes = await this.#deps.directory.routes(batch.map((item) => item.sessionId));
+    const byTenant = new Map<string, { route: SessionRoute; item: Incoming }[]>();
+    for (const item of batch) {
+      const route = routes.get(item.sessionId);
+      if (!route || route.tenantSlug !== item.tenantSlug) {
+        this.#dropped++;
+        continue;
+      }
+      const group = byTenant.get(route.tenantId) ?? [];
+      group.push({ route, item });
+      byTenant.set(route.tenantId, group);
+    }
+    for (const [tenantId, items] of byTenant) await this.#storeForTenant(tenantId, items);
+  }
+
+  #warnOnce(sessionId: string, problem: string): void {
+    const key = `${sessionId}:${problem}`;
+    if (this.#warned.has(key)) return;
+    if (this.#warned.size > 10_000) this.#warned.clear();
+    this.#warned.add(key);
+    this.#deps.log.warn({ sessionId, problem }, 'stream event rejected');
+  }
+
+  async #storeForTenant(tenantId: string, items: { route: SessionRoute; item: Incoming }[]): Promise<void> {
+    const tallies = new Map<string, SessionTally>();
+    const accepted = new Map<string, Accepted[]>();
+    const seen = new Set<string>();
+    for (const { route, item } of items) {
+      const handling = eventHandling(route.state);
+      if (handling === 'reject') {
+        tallyOf(tallies, route.id).rejected++;
+        continue;
+      }
+      const parsed = parseStreamEvent(item.payload, item.receivedAt);
+      if (!parsed.ok) {
+        tallyOf(tallies, route.id).rejected++;
+        this.#warnOnce(route.id, parsed.problem);
+        continue;
+      }
+      // The same event twice in one batch is stored once, like a redelivery.
+      const key = eventKey(route.id, parsed.event.id);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const list = accepted.get(route.id) ?? [];
+      list.push({ route, event: parsed.event, receivedAt: item.receivedAt, handling });
+      accepted.set(route.id, list);
+    }
+
+    const toStore: EventToStore[] = [];
+    const anomalies = new Map<string, NewAnomaly>();
+    const keptUnscored = new Set<SessionRoute>();
+    for (const [sessionId, events] of accepted) {
+      const route = (events[0] as Accepted).route;
+      let scored: Awaited<ReturnType<typeof scoreSessionEvents>> | null = null;
+      if ((events[0] as Accepted).handling === 'score') {
+        try {
+          scored = await scoreSessionEvents(
+            this.#deps,
+            tenantId,
+            route.modelName,
+            events.map((a) => a.event.values),
+          );
+        } catch (error) {
+          const reason = cannotScoreReason(error);
+          if (!reason) throw error;
+          await this.#deps.observer.cannotScore(tenantId, sessionId, reason);
+        }
+      }
+      if (!scored) keptUnscored.add(route);
+      events.forEach((accepted, index) => {
+        const score = scored?.scores[index];
+        if (score && !score.ok) {
+          tallyOf(tallies, sessionId).rejected++;
+          this.#warnOnce(sessionId, score.problem);
+          return;
+        }
+        const { event } = accepted;
+        toStore.push({
+          sessionId,
+          eventId: event.id,
+          occurredAt: event.occurredAt,
+          receivedAt: accepted.receivedAt,
+          values: event.values,
+          score: score ? score.score : null,
+          anomaly: score ? score.anomaly : null,
+          deploymentId: scored?.serving.deploymentId ?? null,
+          modelVersionId: scored?.serving.modelVersionId ?? null,
+          deviceId: event.deviceId,
+          ip: event.ip,
+        });
+        if (score?.anomaly && scored) {
+          anomalies.set(eventKey(sessionId, event.id), anomalyFrom(sessionId, event, score, scored.serving));
+        }
+      });
+    }
+
+    const { stored, raised } = await withTenant(this.#deps.pool, tenantId, async (db) => {
+      const stored = await storeEvents(db, tenantId, toStore);
+      for (const event of toStore) {
+        if (!stored.has(eventKey(event.sessionId, event.eventId))) continue;
+        const tally = tallyOf(tallies, event.sessionId);
+        tally.received++;
+        if (event.score !== null) tally.scored++;
+        if (event.anomaly) tally.anomalies++;
+      }
+      const raised = await insertAnomalies(
+        db,
+        tenantId,
+        [...anomalies].filter(([key]) => stored.has(key)).map(([, anomaly]) => anomaly),
+      );
+      await addToSessionCounters(db, tenantId, tallies);
+      return { stored, raised };
+    });
+
+    const committedAt = Date.now();
+    const latencies = new Map<string, number[]>();
+    for (const event of toStore) {
+      if (!stored.has(eventKey(event.sessionId, event.eventId))) continue;
+      const list = latencies.get(event.sessionId) ?? [];
+      list.push(Math.max(0, committedAt - event.occurredAt));
+      latencies.set(event.sessionId, list);
+    }
+    for (const [sessionId, values] of latencies) this.#deps.metrics.record(sessionId, values);
+    this.#deps.observer.stored(tenantId, new Set(tallies.keys()), raised);
+
+    // A session resumed while this batch was kept unscored: make sure its backlog gets scored.
+    for (const route of keptUnscored) {
+      this.#deps.directory.forgetSession(route.id);
+      const [fresh] = [...(await this.#deps.directory.routes([route.id])).values()];
+      if (fresh?.state === 'active') void this.scoreBacklog(tenantId, route.id, route.modelName);
+    }
+  }
+
+  async #scoreBacklogOnce(tenantId: string, sessionId: string, modelName: string): Promise<void> {
+    let afterSeq = 0;
+    for (;;) {
+      const events = await withTenant(this.#deps.pool, tenantId, (db) =>
+        loadUnscored(db, tenantId, sessionId, afterSeq, backlogChunk),
+      );
+      if (events.length === 0) return;
+      afterSeq = (events.at(-1) as (typeof events)[number]).seq;
+      let scored: Awaited<ReturnType<typeof scoreSessionEvents>>;
+      try {
+        scored = await scoreSessionEvents(
+          this.#deps,
+          tenantId,
+          modelName,
+          events.map((event) => event.values),
+        );
+      } catch (error) {
+        const reason = cannotScoreReason(error);
+        if (!reason) throw error;
+        await this.#deps.observer.cannotScore(tenantId, sessionId, reason);
+        return;
+      }
+      const results = events.flatMap((event, index) => {
+        const score = scored.scores[index] as EventScore;
+        return score.ok ? [{ event, score }] : [];
+      });
+      const raised = await withTenant(this.#deps.pool, tenantId, async (db) => {
+        const updated = await saveLateScores(
+          db,
+          tenantId,
+          sessionId,
+          results.map(({ event, score }) => ({
+            eventId: event.eventId,
+            score: score.score,
+            anomaly: score.anomaly,
+            ...scored.serving,
+          })),
+        );
+        const fresh = results.filter(({ event }) => updated.has(event.eventId));
+        const raised = await insertAnomalies(
+          db,
+          tenantId,
+          fresh
+            .filter(({ score }) => score.anomaly)
+            .map(({ event, score }) =>
+              anomalyFrom(sessionId, { ...event, id: event.eventId }, score, scored.serving),
+            ),
+        );
+        await addToSessionCounters(
+          db,
+          tenantId,
+          new Map([
+            [
+              sessionId,
+              {
+                received: 0,
+                scored: fresh.length,
+                anomalies: fresh.filter(({ score }) => score.anomaly).length,
+                rejected: 0,
+              },
+            ],
+          ]),
+        );
+        return raised;
+      });
+      this.#deps.observer.stored(tenantId, new Set([sessionId]), raised);
+    }
+  }
+}
