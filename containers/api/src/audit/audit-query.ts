@@ -82,7 +82,8 @@ function whereClause(tenantId: string, filter: Omit<AuditFilter, 'limit' | 'offs
   }
   if (filter.outcome) add((p) => `outcome = ${p}`, filter.outcome);
   if (filter.from) add((p) => `at >= ${p}::timestamptz`, filter.from);
-  if (filter.to) add((p) => `at <= ${p}::timestamptz`, filter.to);
+  // Entries are shown to the millisecond and stored to the microsecond: `to` covers its whole millisecond.
+  if (filter.to) add((p) => `at < ${p}::timestamptz + interval '1 millisecond'`, filter.to);
   return { where: conditions.join(' AND '), params };
 }
 

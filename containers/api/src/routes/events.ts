@@ -37,16 +37,17 @@ function assertSameOrigin(request: FastifyRequest, publicUrl: string | undefined
   if (request.principal?.via !== 'session') return;
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  const expected = publicUrl ? new URL(publicUrl).host : request.headers.host;
-  let host: string | null = null;
+  let sameSite = false;
   try {
-    host = new URL(origin).host;
+    const from = new URL(origin);
+    // Read through URL too, so "localhost:80" and "http://localhost" compare equal.
+    const site = publicUrl ? new URL(publicUrl) : new URL(`${from.protocol}//${request.headers.host ?? ''}`);
+    sameSite = from.protocol === site.protocol && from.host === site.host;
   } catch {
-    host = null;
+    sameSite = false;
   }
-  if (host === null || host !== expected) {
+  if (!sameSite)
     throw forbidden('The live feed only serves pages of this site; open it from the platform itself.');
-  }
 }
 
 /** Anomaly events: the live feed, the list, detail, timeline, enrichment and the analyst's actions. */

@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test';
-import type { TestApp } from './test-app.ts';
+import { bootstrapToken, type TestApp } from './test-app.ts';
 
 /**
  * A tenant with the people of a release (data scientist, deployer, analyst, viewer) and a way
@@ -33,8 +33,38 @@ export function sensorCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-export async function createModelWorld(platform: TestApp, slug: string): Promise<ModelWorld> {
-  const tenant = await platform.createTenant(slug);
+/** Integration settings beyond sign-in: where alerts, incidents and lookups go. */
+export interface WorldIntegrations {
+  slackWebhookUrl?: string;
+  pagerduty?: { routingKey: string; eventsUrl: string };
+  threatIntel?: { baseUrl: string; apiKey: string };
+}
+
+async function createTenant(platform: TestApp, slug: string, integrations: WorldIntegrations) {
+  const response = await platform.server.inject({
+    method: 'POST',
+    url: '/api/admin/tenants',
+    headers: { authorization: `Bearer ${bootstrapToken}` },
+    payload: {
+      slug,
+      name: `Tenant ${slug}`,
+      integrations: {
+        oidc: { issuer: 'http://127.0.0.1:9/idp', clientId: `client-${slug}`, clientSecret: 'client-secret' },
+        ...integrations,
+      },
+    },
+  });
+  if (response.statusCode !== 201)
+    throw new Error(`creating tenant ${slug} answered ${response.statusCode}: ${response.body}`);
+  return response.json() as { id: string };
+}
+
+export async function createModelWorld(
+  platform: TestApp,
+  slug: string,
+  integrations: WorldIntegrations = {},
+): Promise<ModelWorld> {
+  const tenant = await createTenant(platform, slug, integrations);
   const people = {
     scientist: await platform.createUser(tenant.id, `sci@${slug}.test`, 'data_scientist'),
     deployer: await platform.createUser(tenant.id, `ops@${slug}.test`, 'ml_engineer'),
