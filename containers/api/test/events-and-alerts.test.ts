@@ -173,7 +173,7 @@ test("anomalies reach the tenant's live feed only, and the rate spike fires one 
     .toBe('sent');
   const slack = calls('http://hooks.slack.test');
   expect(slack).toHaveLength(1);
-  expect((slack[0]?.body as { text: string }).text).toBe(
+  expect((slack[0]?.body as { text?: string } | undefined)?.text).toBe(
     'Alert "Anomaly spike": the anomaly rate of session "Gate sensors" is 40.0% (8 of 20 events in the last 60 s), above 20.0%.',
   );
   expect(feeds.harbor.filter((message) => (message as { type: string }).type === 'alert')).toHaveLength(1);
@@ -237,7 +237,7 @@ test('an analyst enriches, acknowledges, escalates, notes and resolves an event;
       custom_details: { streamEventId: 'gate-5' },
     },
   });
-  expect((trigger?.body as { payload: { summary: string } }).payload.summary).toMatch(
+  expect((trigger?.body as { payload?: { summary?: string } } | undefined)?.payload?.summary).toMatch(
     /^Critical anomaly on device gate-2 \(score /,
   );
   const again = await call(harbor.keys.analyst, 'POST', `/api/events/${event.id}/escalate`, {});
