@@ -1,9 +1,9 @@
 /**
- * Bundles the extension for VS Code (`dist/extension.js`) and the streaming reporter for
- * Playwright (`dist/reporter.cjs`). Both are CommonJS: VS Code and Playwright load them with
- * `require`, from a folder whose own package.json says so.
+ * Bundles the extension for VS Code (`dist/extension.cjs`) and the streaming reporter for
+ * Playwright (`dist/reporter.cjs`). Both are CommonJS, named `.cjs` because this package is
+ * `"type": "module"` and VS Code would otherwise load the entry point as an ES module.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -11,8 +11,8 @@ const extensionDir = path.resolve(import.meta.dirname, '..');
 const outDir = path.join(extensionDir, 'dist');
 const started = performance.now();
 
+await rm(path.join(outDir, 'extension.js'), { force: true });
 await mkdir(outDir, { recursive: true });
-await writeFile(path.join(outDir, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 
 const common = {
   bundle: true,
@@ -27,7 +27,7 @@ await Promise.all([
   build({
     ...common,
     entryPoints: [path.join(extensionDir, 'src/extension.ts')],
-    outfile: path.join(outDir, 'extension.js'),
+    outfile: path.join(outDir, 'extension.cjs'),
     external: ['vscode'],
     minify: true,
   }),
@@ -39,4 +39,6 @@ await Promise.all([
   }),
 ]);
 
-console.log(`built dist/extension.js and dist/reporter.cjs in ${Math.round(performance.now() - started)} ms`);
+console.log(
+  `built dist/extension.cjs and dist/reporter.cjs in ${Math.round(performance.now() - started)} ms`,
+);

@@ -1,0 +1,200 @@
+import path from 'node:path';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { type RunningCodeServer, startCodeServer } from './codeServer.ts';
+
+interface Workbench {
+  page: Page;
+  workspace: string;
+}
+
+// One editor for the whole file: the steps below build on each other as a person's session would.
+const test = base.extend<object, { codeServer: RunningCodeServer; workbench: Workbench }>({
+  codeServer: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures name their dependencies by destructuring.
+    async ({}, use, workerInfo) => {
+      const server = await startCodeServer(
+        path.join(workerInfo.project.outputDir, `code-server-${workerInfo.workerIndex}`),
+      );
+      await use(server);
+      await server.stop();
+    },
+    { scope: 'worker' },
+  ],
+  workbench: [
+    async ({ browser, codeServer }, use) => {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } }); });
+      await page.goto(codeServer.url);
+      await expect(page.locator('.monaco-workbench')).toBeVisible({ timeout: 60_000 });
+      await page.getByRole('tab', { name: /Testing/ }).click();
+      await use({ page, workspace: codeServer.workspace });
+      await page.close();
+    },
+    { scope: 'worker' },
+  ],
+});
+
+test.describe.configure({ mode: 'serial' });
+
+test.afterEach(async ({ workbench: { page } }, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) {
+    const screenshot = testInfo.outputPath('workbench.png');
+    await page.screenshot({ path: screenshot });
+    await testInfo.attach('workbench', { path: screenshot, contentType: 'image/png' });
+  }
+});
+
+function treeItem(page: Page, name: RegExp): Locator {
+  return page.getByRole('treeitem', { name }).first();
+}
+
+async function expand(item: Locator): Promise<void> {
+  await expect(item).toBeVisible();
+  if ((await item.getAttribute('aria-expanded')) === 'false') await item.click();
+  await expect(item).toHaveAttribute('aria-expanded', 'true');
+}
+
+/** Expands a persona and a journey file and returns the journey's row. */
+async function revealJourney(page: Page, persona: string, file: string, journey: RegExp): Promise<Locator> {
+  await expand(treeItem(page, new RegExp(`^${persona}`)));
+  await expand(treeItem(page, new RegExp(`^${file.replace(/\./g, '\\.')}`)));
+  return treeItem(page, journey);
+}
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type(name);
+  await page
+    .getByRole('option', { name: new RegExp(name.replace(/\./g, '\\.')) })
+    .first()
+    .click();
+  await expect(page.getByRole('tab', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) })).toBeVisible();
+}
+
+/** Asserts that an editor overlay sits on the given (1-based) line of the visible editor. */
+async function expectOnLine(page: Page, overlay: Locator, line: number): Promise<void> {
+  const lineNumber = page
+    .locator('.margin-view-overlays .line-numbers')
+    .getByText(String(line), { exact: true });
+  await expect
+    .poll(async () => {
+      const [overlayBox, lineBox] = await Promise.all([overlay.boundingBox(), lineNumber.boundingBox()]);
+      return overlayBox && lineBox
+        ? Math.abs(overlayBox.y + overlayBox.height / 2 - (lineBox.y + lineBox.height / 2))
+        : Infinity;
+    })
+    .toBeLessThan(10);
+}
+
+async function runAction(item: Locator, action: 'Run Test' | 'Debug Test'): Promise<void> {
+  await item.hover();
+  await item.getByRole('button', { name: action, exact: true }).click();
+}
+
+test('the Testing view lists the three personas and their journeys', async ({ workbench: { page } }) => {
+  for (const persona of ['Data scientist', 'Production deployer', 'Security analyst']) {
+    await expand(treeItem(page, new RegExp(`^${persona}`)));
+  }
+  for (const file of [
+    'finds-best-detector.journey.ts',
+    'ships-model.journey.ts',
+    'counts-alerts.journey.ts',
+    'triages-incident.journey.ts',
+  ]) {
+    await expand(treeItem(page, new RegExp(`^${file.replace('.', '\\.')}`)));
+  }
+  for (const journey of [
+    'finds the best detector for a new sensor dataset',
+    'ships a model to production',
+    'counts alerts by severity \\(deliberately broken\\)',
+    'triages a live incident',
+  ]) {
+    await expect(treeItem(page, new RegExp(`^${journey}`))).toBeVisible();
+  }
+  await expect(page.getByRole('button', { name: /Stack: embedded · cold/ })).toBeVisible();
+});
+
+test('running a journey shows it passed, with its steps', async ({ workbench: { page } }) => {
+  const journey = await revealJourney(
+    page,
+    'Production deployer',
+    'ships-model.journey.ts',
+    /^ships a model to production/,
+  );
+  await runAction(journey, 'Run Test');
+  await expect(journey).toHaveAccessibleName(/ships a model to production.*\(Passed\)/);
+  await expand(journey);
+  for (const step of ['deploy to staging', 'promote to production', 'production runs the promoted version']) {
+    await expect(treeItem(page, new RegExp(`^${step}.*\\(Passed\\)`))).toBeVisible();
+  }
+});
+
+test('a broken journey shows failed, with its message and diff at the failing line', async ({
+  workbench: { page },
+}) => {
+  await openFile(page, 'counts-alerts.journey.ts');
+  const journey = await revealJourney(
+    page,
+    'Security analyst',
+    'counts-alerts.journey.ts',
+    /^counts alerts by severity/,
+  );
+  await runAction(journey, 'Run Test');
+  await expect(journey).toHaveAccessibleName(/\(Failed\)/);
+  // VS Code shows "actual != expected" beside the failing line when the message carries a diff.
+  const failure = page.locator('.test-error-content-widget');
+  await expect(failure).toHaveText(/Object \{ "crit.* != Object \{ "crit/);
+  await expectOnLine(page, failure, 11);
+  // The README's picture: personas, journeys and steps with their results beside the failure.
+  await page.screenshot({
+    path: path.join(import.meta.dirname, '..', '..', '..', 'docs', 'images', 'journey-explorer.png'),
+  });
+});
+
+test('Open trace on the failed journey loads the trace viewer', async ({ workbench: { page } }) => {
+  const journey = await revealJourney(
+    page,
+    'Security analyst',
+    'counts-alerts.journey.ts',
+    /^counts alerts by severity/,
+  );
+  await journey.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Open trace' }).click();
+  // The Simple Browser shows the viewer in a frame inside its webview.
+  const viewerFrame = async () => {
+    for (const frame of page.frames()) {
+      if ((await frame.title().catch(() => '')) === 'Playwright Trace Viewer') return frame;
+    }
+    return undefined;
+  };
+  await expect.poll(async () => (await viewerFrame())?.url() ?? '').toContain('trace.zip');
+  const viewer = await viewerFrame();
+  // The trace shows the journey's steps once it has loaded.
+  await expect(viewer?.getByText('the summary counts each severity').first() as Locator).toBeVisible();
+});
+
+test('Debug stops at a breakpoint in the journey, then completes', async ({ workbench: { page } }) => {
+  await openFile(page, 'ships-model.journey.ts');
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type('10');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('F9');
+  await expect(page.locator('.codicon-debug-breakpoint').first()).toBeVisible();
+
+  const journey = await revealJourney(
+    page,
+    'Production deployer',
+    'ships-model.journey.ts',
+    /^ships a model to production/,
+  );
+  await runAction(journey, 'Debug Test');
+  const stoppedAt = page.locator('.debug-top-stack-frame-line');
+  await expect(stoppedAt).toBeVisible({ timeout: 60_000 });
+  await expectOnLine(page, stoppedAt, 10);
+
+  await page
+    .locator('.debug-toolbar')
+    .getByRole('button', { name: /^Continue/ })
+    .click();
+  await expect(page.locator('.debug-toolbar')).toBeHidden();
+  await expect(journey).toHaveAccessibleName(/\(Passed\)/);
+});
