@@ -22,7 +22,7 @@ const test = base.extend<object, { codeServer: RunningCodeServer; workbench: Wor
   ],
   workbench: [
     async ({ browser, codeServer }, use) => {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } }); });
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       await page.goto(codeServer.url);
       await expect(page.locator('.monaco-workbench')).toBeVisible({ timeout: 60_000 });
       await page.getByRole('tab', { name: /Testing/ }).click();
