@@ -30,7 +30,12 @@ await Promise.all([
     logLevel: 'warning',
   }),
   build({
-    entryPoints: [join(root, 'src/public/experiment-progress.ts')],
+    entryPoints: [
+      join(root, 'src/public/experiment-progress.ts'),
+      join(root, 'src/public/deployment-status.ts'),
+      join(root, 'src/public/session-dashboard.ts'),
+      join(root, 'src/public/alert-feed.ts'),
+    ],
     outdir: join(dist, 'public'),
     bundle: true,
     platform: 'browser',

@@ -30,8 +30,12 @@ import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerModelRoutes } from './routes/models.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
+import { registerAlertPages } from './routes/pages-alerts.ts';
+import { registerAuditPages } from './routes/pages-audit.ts';
 import { registerDataPages } from './routes/pages-data.ts';
+import { registerDeploymentPages } from './routes/pages-deployments.ts';
 import { registerExperimentPages } from './routes/pages-experiments.ts';
+import { registerStreamingPages } from './routes/pages-streaming.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import { renderErrorPage } from './ui/pages/error-page.ts';
@@ -111,6 +115,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerSessionRoutes(server, context);
   registerEventRoutes(server, context);
   registerAuditRoutes(server, context);
+  registerDeploymentPages(server, context);
+  registerStreamingPages(server, context);
+  registerAlertPages(server, context);
+  registerAuditPages(server, context);
 
   server.addHook('onClose', async () => {
     await jobs.stop();

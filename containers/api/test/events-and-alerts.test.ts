@@ -66,7 +66,7 @@ const sockets: WebSocket[] = [];
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  externals.listen({ onUnhandledRequest: 'error' });
+  externals.listen({ onUnhandledFrame: 'error' });
   platform = await startTestApp({ STREAM_FLUSH_MS: '10', STREAM_CLIENT_ID: 'events-test-worker' });
   broker = await startTestBroker();
   harbor = await createModelWorld(platform, 'harbor', {
@@ -340,4 +340,47 @@ test('the live feed refuses anonymous callers and pages of other sites', async (
     headers: { cookie: `sid=${sid}`, origin: 'http://localhost:80', host: 'localhost:80' },
   });
   sockets.push(sameSite);
+});
+
+test('the event page shows contributions, threat intelligence and the timeline, and its forms act', async () => {
+  const { sid, csrfToken } = await withTenant(platform.pool, harbor.tenantId, (db) =>
+    createSession(db, harbor.tenantId, harbor.users.analyst.id, 10),
+  );
+  const event = (await call(harbor.keys.analyst, 'GET', '/api/events?status=open'))
+    .json()
+    .items.find((item: { source: { ip: string | null } }) => item.source.ip !== null);
+  const page = await platform.server.inject({
+    method: 'GET',
+    url: `/alerts/${event.id}`,
+    headers: { cookie: `sid=${sid}`, accept: 'text/html' },
+  });
+  expect(page.statusCode).toBe(200);
+  expect(page.body).toContain(`<h1>Critical anomaly ${event.streamEventId}</h1>`);
+  expect(page.body).toContain('<table aria-label="Feature contributions">');
+  expect(page.body).toContain('<tr><th scope="row">Reputation</th><td>malicious</td></tr>');
+  expect(page.body).toContain('<strong>Checked the source IP</strong> by');
+  expect(page.body).toContain('>Acknowledge</button>');
+  expect(page.body).toContain('>Escalate to PagerDuty</button>');
+
+  const acknowledged = await platform.server.inject({
+    method: 'POST',
+    url: `/alerts/${event.id}/acknowledge`,
+    headers: {
+      cookie: `sid=${sid}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+    },
+    payload: new URLSearchParams({ _csrf: csrfToken }).toString(),
+  });
+  expect(acknowledged.statusCode).toBe(303);
+  expect((await call(harbor.keys.viewer, 'GET', `/api/events/${event.id}`)).json().status).toBe(
+    'acknowledged',
+  );
+  const after = await platform.server.inject({
+    method: 'GET',
+    url: `/alerts/${event.id}`,
+    headers: { cookie: `sid=${sid}`, accept: 'text/html' },
+  });
+  expect(after.body).toContain('<label for="resolve-note">Resolution note</label>');
+  expect(after.body).not.toContain('>Acknowledge</button>');
 });

@@ -1,5 +1,6 @@
 import { csrfFieldName } from '../auth/csrf.ts';
 import type { Principal } from '../auth/principal.ts';
+import { can } from '../auth/roles.ts';
 import { html, type SafeHtml } from './html.ts';
 
 export interface PageOptions {
@@ -26,6 +27,10 @@ function header(principal: Principal | null): SafeHtml {
       <li><a href="/datasets">Datasets</a></li>
       <li><a href="/experiments">Experiments</a></li>
       <li><a href="/models">Models</a></li>
+      <li><a href="/deployments">Deployments</a></li>
+      <li><a href="/sessions">Streaming</a></li>
+      <li><a href="/alerts">Alerts</a></li>
+      ${can(principal.role, 'audit', 'read') ? html`<li><a href="/audit">Audit log</a></li>` : ''}
     </ul>
   </nav>
   <div class="account">
