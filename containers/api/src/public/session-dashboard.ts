@@ -28,7 +28,7 @@ const stateLabels: Record<string, string> = {
 };
 const pollMs = 1_000;
 const svgNs = 'http://www.w3.org/2000/svg';
-const size = { width: 800, height: 240, left: 40, right: 40, top: 12, bottom: 24 };
+const size = { width: 800, height: 240, left: 40, right: 60, top: 12, bottom: 24 };
 
 const stateElement = document.getElementById('session-state');
 const sessionId = stateElement?.dataset.sessionId;
