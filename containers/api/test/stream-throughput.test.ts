@@ -21,7 +21,7 @@ test.afterAll(async () => {
   await broker?.stop();
 });
 
-test(`stores and scores ${events} streamed events at more than ${floorPerSecond} a second`, async ({}, testInfo) => {
+test(`stores and scores ${events} streamed events at more than ${floorPerSecond} a second`, async () => {
   test.setTimeout(120_000);
   platform = await startTestApp();
   broker = await startTestBroker();
@@ -72,7 +72,7 @@ test(`stores and scores ${events} streamed events at more than ${floorPerSecond}
     })
   ).json();
 
-  testInfo.annotations.push({
+  test.info().annotations.push({
     type: 'throughput',
     description: `${events} events stored and scored in ${seconds.toFixed(2)} s: ${perSecond} events/s (published in ${((published - started) / 1000).toFixed(2)} s); p95 end-to-end latency ${Math.round(metrics.p95LatencyMs)} ms`,
   });
