@@ -1,0 +1,185 @@
+import { pagerDutyEventsPath } from '../../fixtures/externals/pagerduty.ts';
+import { addressWith, reputationOf } from '../../fixtures/externals/threat-intel.ts';
+import { expect, test } from '../../fixtures/index.ts';
+import {
+  type AnomalyEvent,
+  eventHeading,
+  minuteShown,
+  type TimelineEntry,
+} from '../../fixtures/personas/security-analyst.ts';
+import {
+  apiCall,
+  registerSensorModel,
+  releaseToProduction,
+  startStreamingSession,
+  untilScored,
+} from './support/release-and-stream.ts';
+
+test('triages a live incident', {
+  tag: ['@e2e', '@security-analyst', '@smoke'],
+}, async ({
+  securityAnalyst,
+  dataScientist,
+  personaWithRole,
+  data,
+  producer,
+  externals,
+  externalsServer,
+}) => {
+  const deployer = await personaWithRole('ml_engineer');
+  const readings = data.sensorReadings({ rows: 400, features: 3, anomalyRate: 0.05 });
+  const session =
+    await test.step('set up: a detector serves production and a streaming session is live', async () => {
+      const version = await registerSensorModel(dataScientist, readings, 'press-line-detector');
+      const smokeRow = Object.fromEntries(
+        readings.features.map((feature) => [feature, Number(readings.records[0]?.[feature])]),
+      );
+      const production = await releaseToProduction(deployer, version, smokeRow);
+      return startStreamingSession(deployer, production, 'Press line sensors');
+    });
+
+  // The press line is under attack: both devices report from addresses threat intel knows as malicious.
+  const attackers = [addressWith('malicious', 23), addressWith('malicious', 58)];
+  const stream = data.eventStream({ count: 80, anomalyRate: 0.15, devices: 2, sourceIps: attackers });
+  const firstWave = stream.events.slice(0, 40);
+  const secondWave = stream.events.slice(40);
+  const anomaliesIn = (events: typeof stream.events) =>
+    events.filter((event) => stream.anomalyIds.includes(event.id)).map((event) => event.id);
+
+  const feedRows = await securityAnalyst.watchLiveFeed();
+  await expect(feedRows).toHaveCount(0);
+  const navigations: string[] = [];
+  securityAnalyst.page.on('framenavigated', (frame) => {
+    if (frame === securityAnalyst.page.mainFrame()) navigations.push(frame.url());
+  });
+
+  await test.step('anomalies of each wave appear in the live feed without a reload', async () => {
+    await producer.publish({ topic: session.topic, events: firstWave, ratePerSecond: 40 });
+    await expect(feedRows).toHaveCount(anomaliesIn(firstWave).length);
+    await producer.publish({ topic: session.topic, events: secondWave, ratePerSecond: 40 });
+    await expect(feedRows).toHaveCount(stream.anomalyIds.length);
+    const shownIds = await feedRows.getByRole('link').allTextContents();
+    expect(shownIds.toSorted(), 'the feed shows exactly the anomalous events').toEqual(
+      stream.anomalyIds.toSorted(),
+    );
+    expect(navigations, 'the page never navigated or reloaded').toEqual([]);
+  });
+
+  const incident =
+    await test.step('the platform stored every event and raised one anomaly event per anomaly', async () => {
+      await untilScored(securityAnalyst, session, stream.events.length);
+      const raised = await apiCall<{ items: AnomalyEvent[]; total: number }>(
+        securityAnalyst,
+        'GET',
+        `/api/events?sessionId=${session.id}&limit=500`,
+        200,
+      );
+      expect(raised.total).toBe(stream.anomalyIds.length);
+      expect(raised.items.map((event) => event.streamEventId).toSorted()).toEqual(
+        stream.anomalyIds.toSorted(),
+      );
+      const critical = raised.items.filter((event) => event.severity === 'critical');
+      expect(critical.length, 'the attack raised critical events').toBeGreaterThan(0);
+      return critical.at(-1) as AnomalyEvent;
+    });
+
+  await securityAnalyst.openEvent(incident);
+  const page = securityAnalyst.page;
+
+  await test.step('the event shows its feature contributions and the threat intelligence on its source', async () => {
+    const contributions = page
+      .getByRole('table', { name: 'Feature contributions' })
+      .locator('tbody')
+      .getByRole('row');
+    await expect(contributions).toHaveCount(readings.features.length);
+    await expect(contributions.getByRole('cell').first()).toHaveText(
+      Object.entries(incident.contributions).toSorted(([, a], [, b]) => b - a)[0]?.[0] ?? '',
+    );
+    const ip = incident.source.ip ?? '';
+    const expected = reputationOf(ip);
+    expect(expected, `${ip} is one of the attackers threat intel knows`).not.toBeNull();
+    const reputation = page.getByRole('table', { name: 'Source reputation' });
+    await expect(reputation.getByRole('row', { name: 'Address' })).toContainText(ip);
+    await expect(reputation.getByRole('row', { name: 'Reputation' })).toContainText('malicious');
+    await expect(reputation.getByRole('row', { name: 'Risk score' })).toContainText(
+      `${expected?.score} / 100`,
+    );
+    await expect(reputation.getByRole('row', { name: 'Categories' })).toContainText(
+      expected?.categories.join(', ') ?? '',
+    );
+    expect(externals.journal).toHaveReceived({
+      method: 'GET',
+      path: externalsServer.threatIntel.lookupPath(ip),
+      times: 1,
+    });
+    expect(externals.journal.requests({ path: externalsServer.threatIntel.lookupPath(ip) })[0]?.status).toBe(
+      200,
+    );
+  });
+
+  await securityAnalyst.acknowledge();
+  await securityAnalyst.escalate();
+
+  await test.step('PagerDuty received one trigger whose dedup key is the event id', async () => {
+    expect(externals.journal).toHaveReceived({
+      method: 'POST',
+      path: pagerDutyEventsPath,
+      body: {
+        routing_key: externalsServer.pagerDuty.routingKeyOf(securityAnalyst.tenant.slug),
+        event_action: 'trigger',
+        dedup_key: incident.id,
+        payload: {
+          severity: 'critical',
+          source: incident.source.deviceId ?? '',
+          summary: expect.stringContaining('Critical anomaly'),
+        },
+      },
+      times: 1,
+    });
+    expect(externalsServer.pagerDuty.incidentsOf(securityAnalyst.tenant.slug)).toEqual([
+      expect.objectContaining({ dedupKey: incident.id, status: 'triggered' }),
+    ]);
+  });
+
+  const resolution = 'Blocked both attacker addresses at the plant firewall; readings are back to normal.';
+  await securityAnalyst.resolveWithNote(resolution);
+
+  await test.step('resolving the event resolved its PagerDuty incident', async () => {
+    expect(externals.journal).toHaveReceived({
+      method: 'POST',
+      path: pagerDutyEventsPath,
+      body: { event_action: 'resolve', dedup_key: incident.id },
+      times: 1,
+    });
+    expect(externalsServer.pagerDuty.incidentsOf(securityAnalyst.tenant.slug)).toEqual([
+      expect.objectContaining({ dedupKey: incident.id, status: 'resolved' }),
+    ]);
+    const stored = await apiCall<AnomalyEvent>(securityAnalyst, 'GET', `/api/events/${incident.id}`, 200);
+    expect(stored.status).toBe('resolved');
+  });
+
+  await test.step('the timeline lists each action with its actor and time', async () => {
+    const { items } = await apiCall<{ items: TimelineEntry[] }>(
+      securityAnalyst,
+      'GET',
+      `/api/events/${incident.id}/timeline`,
+      200,
+    );
+    const analyst = { name: securityAnalyst.user.name, email: securityAnalyst.user.email };
+    expect(items.map((entry) => [entry.action, entry.actor?.email ?? null, entry.note])).toEqual([
+      ['raised', null, null],
+      ['enriched', analyst.email, null],
+      ['acknowledged', analyst.email, null],
+      ['escalated', analyst.email, null],
+      ['resolved', analyst.email, resolution],
+    ]);
+    const words = ['Raised', 'Checked the source IP', 'Acknowledged', 'Escalated to PagerDuty', 'Resolved'];
+    await expect(securityAnalyst.timelineItems()).toHaveText(
+      items.map((entry, index) => {
+        const by = entry.actor ? ` by ${analyst.name} (${analyst.email})` : ' by the platform';
+        return `${minuteShown(entry.at)} ${words[index]}${by}${entry.note ? `: ${entry.note}` : ''}`;
+      }),
+    );
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(eventHeading(incident));
+  });
+});
