@@ -154,6 +154,8 @@ export class StreamWorker {
       keepalive: 30,
     });
     client.handleMessage = (packet, done) => {
+      // Once stopping, nothing more is taken or acknowledged: the broker redelivers it to the next process.
+      if (this.#stopping) return;
       this.#accept(packet.topic, packet.payload as Buffer);
       if (this.#buffer.length >= settings.batchSize * 4) this.#heldAck = () => done();
       else done();
