@@ -1,34 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { SensorReadings } from '../../fixtures/data/sensor-readings.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
-import type { ModelVersion } from '../../fixtures/personas/platform-types.ts';
 import { type AnomalyEvent, SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
 import {
   apiCall,
   type Deployment,
-  registerSensorModel,
-  releaseToProduction,
   type StreamSession,
-  startStreamingSession,
+  streamingInProduction,
   untilScored,
 } from './support/release-and-stream.ts';
-
-/** A scientist registers a detector and a deployer serves it in production with a live session. */
-async function productionStream(
-  scientist: Persona,
-  deployer: Persona,
-  readings: SensorReadings,
-  modelName: string,
-): Promise<{ version: ModelVersion; production: Deployment; session: StreamSession }> {
-  const version = await registerSensorModel(scientist, readings, modelName);
-  const smokeRow = Object.fromEntries(
-    readings.features.map((feature) => [feature, Number(readings.records[0]?.[feature])]),
-  );
-  const production = await releaseToProduction(deployer, version, smokeRow);
-  const session = await startStreamingSession(deployer, production, `${modelName} stream`);
-  return { version, production, session };
-}
 
 test('verifies tenant isolation', {
   tag: ['@e2e', '@security-analyst', '@security'],
@@ -42,7 +22,12 @@ test('verifies tenant isolation', {
   const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
 
   const theirs = await test.step("set up: tenant B's model scores a stream in production", async () => {
-    const line = await productionStream(rival.scientist, rival.deployer, readings, 'rival-kiln-detector');
+    const line = await streamingInProduction(
+      rival.scientist,
+      rival.deployer,
+      readings,
+      'rival-kiln-detector',
+    );
     const firstWave = data.eventStream({ count: 30, anomalyRate: 0.2 });
     await producer.publish({ topic: line.session.topic, events: firstWave.events });
     await untilScored(rival.deployer, line.session, firstWave.events.length);
@@ -62,7 +47,7 @@ test('verifies tenant isolation', {
     };
   });
   const ours = await test.step("set up: tenant A's own model serves its own stream", () =>
-    productionStream(dataScientist, deployer, readings, 'kiln-detector'));
+    streamingInProduction(dataScientist, deployer, readings, 'kiln-detector'));
 
   await test.step("tenant B's records are 'page not found' on tenant A's pages", async () => {
     const page = securityAnalyst.page;

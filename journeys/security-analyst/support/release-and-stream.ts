@@ -155,3 +155,19 @@ export async function untilScored(
     .toBe(events);
   return apiCall<StreamSession>(persona, 'GET', `/api/sessions/${session.id}`, 200);
 }
+
+/** The whole preamble in one call: a registered detector serving production with a started session. */
+export async function streamingInProduction(
+  scientist: Persona,
+  deployer: Persona,
+  readings: SensorReadings,
+  modelName: string,
+): Promise<{ version: ModelVersion; production: Deployment; session: StreamSession }> {
+  const version = await registerSensorModel(scientist, readings, modelName);
+  const smokeRow = Object.fromEntries(
+    readings.features.map((feature) => [feature, Number(readings.records[0]?.[feature])]),
+  );
+  const production = await releaseToProduction(deployer, version, smokeRow);
+  const session = await startStreamingSession(deployer, production, `${modelName} stream`);
+  return { version, production, session };
+}
