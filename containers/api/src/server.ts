@@ -29,9 +29,11 @@ async function main(): Promise<void> {
   await migrate(pool);
 
   let broker: BrokerLink | null = null;
+  // Ready for streams means subscribed too: only then is no session's event missed.
+  let streamsSubscribed = () => false;
   const brokerStatus = {
     get connected() {
-      return broker?.connected ?? false;
+      return (broker?.connected ?? false) && streamsSubscribed();
     },
   };
   const { server, context } = await buildApp({
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   if (resumed > 0) server.log.info({ resumed }, 'resumed unfinished jobs');
   // Closing the server stops the stream worker too (after it has stored what it acknowledged).
   await context.operations.start(config.mqttUrl);
+  streamsSubscribed = () => context.operations.streams.subscribed;
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -168,6 +168,9 @@ export class StreamWorker {
         else this.#subscribed = true;
       });
     });
+    client.on('close', () => {
+      this.#subscribed = false;
+    });
     client.on('error', (error) => log.warn({ err: error }, 'stream worker broker error'));
     this.#client = client;
   }
