@@ -1,10 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { createSession } from '../src/auth/sessions.ts';
-import { withTenant } from '../src/db/pool.ts';
+import { withSystem, withTenant } from '../src/db/pool.ts';
 import { insertAnomalies } from '../src/events/anomaly-events-repo.ts';
 import { as, createModelWorld, type ModelWorld } from './support/model-world.ts';
 import { releaseToProduction } from './support/release.ts';
-import { startTestApp, type TestApp } from './support/test-app.ts';
+import { bootstrapToken, startTestApp, type TestApp } from './support/test-app.ts';
 
 /**
  * Defences of the operational routes: write rate limits (429 with Retry-After and the error
@@ -153,4 +153,25 @@ test('the OpenAPI document describes the operational routes', async () => {
     document.paths['/api/deployments/{id}/promote'].post.requestBody.content['application/json'].schema
       .required,
   ).toEqual(['note']);
+});
+
+test('purging a tenant removes its deployments, sessions, events and alert rules, and keeps its audit trail', async () => {
+  const purged = await platform.server.inject({
+    method: 'DELETE',
+    url: `/api/admin/tenants/${owner.tenantId}`,
+    headers: { authorization: `Bearer ${bootstrapToken}` },
+  });
+  expect(purged.statusCode).toBe(204);
+  const left = await withSystem(platform.pool, (db) =>
+    db.query<{ deployments: number; sessions: number; events: number; rules: number; audit: number }>(
+      `SELECT (SELECT count(*)::int FROM deployments WHERE tenant_id = $1) AS deployments,
+              (SELECT count(*)::int FROM stream_sessions WHERE tenant_id = $1) AS sessions,
+              (SELECT count(*)::int FROM anomaly_events WHERE tenant_id = $1) AS events,
+              (SELECT count(*)::int FROM alert_rules WHERE tenant_id = $1) AS rules,
+              (SELECT count(*)::int FROM audit_log WHERE tenant_id = $1) AS audit`,
+      [owner.tenantId],
+    ),
+  );
+  expect(left.rows[0]).toMatchObject({ deployments: 0, sessions: 0, events: 0, rules: 0 });
+  expect(left.rows[0]?.audit).toBeGreaterThan(0);
 });
