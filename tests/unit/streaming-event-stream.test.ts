@@ -61,6 +61,25 @@ test.describe('eventStream', () => {
     expect(Math.min(...anomalies)).toBeGreaterThan(1.5 * Math.max(...normal));
   });
 
+  test('puts live anomalies beyond the weakest anomaly a model saw in training, where its threshold lies', () => {
+    const data = dataFactories(seededFaker(12));
+    const training = data.sensorReadings({ rows: 1_000, features: 3, anomalyRate: 0.05 });
+    const stream = data.eventStream({ count: 1_000, anomalyRate: 0.05 });
+    const trainingEvents = training.records.map((record) => ({
+      values: Object.fromEntries(training.features.map((feature) => [feature, Number(record[feature])])),
+    }));
+    const trainingDistances = robustDistances(trainingEvents, training.features);
+    const weakestTrained = Math.min(
+      ...training.anomalyRows.map((row) => trainingDistances[row - 1] as number),
+    );
+    const anomalous = new Set(stream.anomalyIds);
+    const streamDistances = robustDistances(stream.events, stream.features);
+    const weakestLive = Math.min(
+      ...streamDistances.filter((_, i) => anomalous.has(stream.events[i]?.id ?? '')),
+    );
+    expect(weakestLive).toBeGreaterThan(1.25 * weakestTrained);
+  });
+
   test('follows the training distribution of sensorReadings (same operating point per feature)', () => {
     const data = dataFactories(seededFaker(6));
     const training = data.sensorReadings({ rows: 2_000, features: 3, anomalyRate: 0 });

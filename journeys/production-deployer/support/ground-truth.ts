@@ -52,12 +52,17 @@ export function agreement(flagged: readonly string[], truth: readonly string[]):
 
 /**
  * The most mistakes a model may make on `count` new events and still be as good as its training
- * run measured: its error rate (false positives and negatives over all rows) times the count, plus
- * three binomial standard deviations for the luck of a finite sample. A model that was perfect on
- * its training data may make none.
+ * run measured. The training run saw a finite sample: k mistakes in n rows says the true error
+ * rate is below the upper end of the 95% Wilson interval around k/n (a run with no mistakes on 1,000
+ * rows still only shows it is below 0.4%). New events may then hold that share of mistakes.
  */
 export function mistakesAllowed(metrics: Metrics, count: number): number {
   const { tp, fp, tn, fn } = metrics.confusion;
-  const errorRate = (fp + fn) / (tp + fp + tn + fn);
-  return Math.ceil(errorRate * count + 3 * Math.sqrt(count * errorRate * (1 - errorRate)));
+  const n = tp + fp + tn + fn;
+  const rate = (fp + fn) / n;
+  const z = 1.96;
+  const upper =
+    (rate + (z * z) / (2 * n) + z * Math.sqrt((rate * (1 - rate)) / n + (z * z) / (4 * n * n))) /
+    (1 + (z * z) / n);
+  return Math.ceil(upper * count);
 }
