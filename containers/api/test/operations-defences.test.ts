@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { createSession } from '../src/auth/sessions.ts';
+import { operationsTables } from '../src/db/operations-schema.ts';
 import { withSystem, withTenant } from '../src/db/pool.ts';
 import { insertAnomalies } from '../src/events/anomaly-events-repo.ts';
 import { as, createModelWorld, type ModelWorld } from './support/model-world.ts';
@@ -153,6 +154,39 @@ test('the OpenAPI document describes the operational routes', async () => {
     document.paths['/api/deployments/{id}/promote'].post.requestBody.content['application/json'].schema
       .required,
   ).toEqual(['note']);
+});
+
+test("row-level security hides another tenant's operational rows even from a raw SELECT", async () => {
+  const flags = await withSystem(platform.pool, (db) =>
+    db.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+      `SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class
+        WHERE relname = ANY($1::text[]) AND relkind = 'r' ORDER BY relname`,
+      [[...operationsTables]],
+    ),
+  );
+  expect(flags.rows.map((row) => [row.relname, row.relrowsecurity, row.relforcerowsecurity])).toEqual(
+    [...operationsTables].sort().map((table) => [table, true, true]),
+  );
+  const countAs = (tenantId: string, table: string) =>
+    withTenant(platform.pool, tenantId, async (db) => {
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      return rows[0]?.n ?? 0;
+    });
+  for (const table of [
+    'deployments',
+    'deployment_requests',
+    'stream_sessions',
+    'anomaly_events',
+    'alert_rules',
+  ]) {
+    expect(await countAs(owner.tenantId, table), table).toBeGreaterThan(0);
+    expect(await countAs(rival.tenantId, table), table).toBe(0);
+  }
+  await expect(
+    withTenant(platform.pool, rival.tenantId, (db) =>
+      db.query(`UPDATE stream_sessions SET name = 'taken' WHERE id = $1`, [ids.session]),
+    ),
+  ).resolves.toMatchObject({ rowCount: 0 });
 });
 
 test('purging a tenant removes its deployments, sessions, events and alert rules, and keeps its audit trail', async () => {
