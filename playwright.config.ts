@@ -56,14 +56,25 @@ export default defineConfig({
       name: 'journeys',
       testDir: 'journeys',
       testMatch: '**/*.journey.ts',
-      grepInvert: includeStress ? undefined : /@stress/,
+      grepInvert: includeStress ? /@resilience/ : /@resilience|@stress/,
       timeout: 90_000,
+    },
+    {
+      // Fault injection takes shared services away (a platform restart refuses every other test's
+      // requests), so these journeys run after the others, one at a time.
+      name: 'resilience',
+      testDir: 'journeys',
+      testMatch: '**/*.journey.ts',
+      grep: /@resilience/,
+      dependencies: ['journeys'],
+      workers: 1,
+      timeout: 120_000,
     },
     {
       name: 'audit',
       testDir: 'tests/audit',
       testMatch: '**/*.audit.ts',
-      dependencies: ['journeys'],
+      dependencies: ['journeys', 'resilience'],
     },
   ],
 });

@@ -52,7 +52,8 @@ test.describe('isolation forest', () => {
 
   test('is deterministic for a seed and changes with the seed', async () => {
     const features = gridWithOutlier();
-    const run = (seed: number) => detect('isolation_forest', { features, params: { trees: 20, sampleSize: 64 }, seed });
+    const run = (seed: number) =>
+      detect('isolation_forest', { features, params: { trees: 20, sampleSize: 64 }, seed });
     const first = await run(42);
     const again = await run(42);
     const other = await run(43);
@@ -70,7 +71,9 @@ test.describe('isolation forest', () => {
     expect(Array.from({ length: 5 }, () => b.next())).toEqual(drawsA);
     for (const draw of drawsA) expect(draw >= 0 && draw < 1).toBe(true);
     expect(createRandom(8).next()).not.toBe(drawsA[0]);
-    expect(() => createRandom(1.5)).toThrow('The seed must be a whole number (got 1.5); pass an integer such as 42.');
+    expect(() => createRandom(1.5)).toThrow(
+      'The seed must be a whole number (got 1.5); pass an integer such as 42.',
+    );
   });
 
   test('does not touch Math.random while detecting', async () => {
@@ -79,7 +82,11 @@ test.describe('isolation forest', () => {
       throw new Error('Math.random must not be used by the detectors.');
     };
     try {
-      const result = await detect('isolation_forest', { features: gridWithOutlier(), params: { trees: 5 }, seed: 1 });
+      const result = await detect('isolation_forest', {
+        features: gridWithOutlier(),
+        params: { trees: 5 },
+        seed: 1,
+      });
       expect(result.scores).toHaveLength(101);
     } finally {
       Math.random = original;

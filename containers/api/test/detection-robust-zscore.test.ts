@@ -7,7 +7,11 @@ const column = (values: number[]) => values.map((value) => [value]);
 test.describe('robust z-score', () => {
   test('scores [1, 2, 3, 4, 100] as |x − 3| / 1.4826', async () => {
     // median = 3; absolute deviations [2, 1, 0, 1, 97] → MAD = 1; scale = 1.4826 × 1.
-    const result = await detect('robust_zscore', { features: column([1, 2, 3, 4, 100]), params: {}, seed: 1 });
+    const result = await detect('robust_zscore', {
+      features: column([1, 2, 3, 4, 100]),
+      params: {},
+      seed: 1,
+    });
     const expected = [2 / 1.4826, 1 / 1.4826, 0, 1 / 1.4826, 97 / 1.4826];
     for (const [i, score] of result.scores.entries()) expect(score).toBeCloseTo(expected[i] as number, 12);
     expect(result.scores[4]).toBeCloseTo(65.42560366, 7);
@@ -66,7 +70,11 @@ test.describe('robust z-score', () => {
       -1, 0, 1, 0, 1, 0, 1, 0, -20, 0, -1, 0,
     ]);
     // Residual median 0; |residuals| sorted [0×6, 1×5, 20] → MAD = (0 + 1) / 2 = 0.5.
-    const seasonal = await detect('robust_zscore', { features: column(series), params: { period: 3 }, seed: 1 });
+    const seasonal = await detect('robust_zscore', {
+      features: column(series),
+      params: { period: 3 },
+      seed: 1,
+    });
     expect(seasonal.scores[8]).toBeCloseTo(20 / (1.4826 * 0.5), 12);
     expect(seasonal.scores[0]).toBeCloseTo(1 / (1.4826 * 0.5), 12);
     expect(seasonal.flags.map((flag, i) => (flag ? i : -1)).filter((i) => i >= 0)).toEqual([8]);

@@ -32,14 +32,19 @@ function wellSeparatedAnomalies(rows: number, anomalyRate: number, seed: number)
 }
 
 // robust_zscore flags by threshold unless told the contamination; give every detector the true rate.
-const paramsFor = (algorithm: AlgorithmName) => (algorithm === 'robust_zscore' ? { contamination: 0.05 } : {});
+const paramsFor = (algorithm: AlgorithmName) =>
+  algorithm === 'robust_zscore' ? { contamination: 0.05 } : {};
 
 test.describe('detection on a labelled synthetic set', () => {
   const set = wellSeparatedAnomalies(1_000, 0.05, 20_240_601);
 
   for (const algorithm of algorithms) {
     test(`${algorithm} finds well-separated anomalies with F1 ≥ 0.8`, async () => {
-      const result = await detect(algorithm, { features: set.features, params: paramsFor(algorithm), seed: 42 });
+      const result = await detect(algorithm, {
+        features: set.features,
+        params: paramsFor(algorithm),
+        seed: 42,
+      });
       const metrics = evaluate(set.labels, result.scores, result.flags);
       test.info().annotations.push({ type: 'metrics', description: JSON.stringify(metrics) });
       expect(result.flags.filter(Boolean)).toHaveLength(50);

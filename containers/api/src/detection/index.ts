@@ -35,9 +35,12 @@ const scorers: Record<AlgorithmName, Scorer> = {
       createRandom(seed),
       progress,
     ),
-  lof: (matrix, params, _seed, progress) => localOutlierFactors(robustScale(matrix), params.k as number, progress),
-  robust_zscore: (matrix, params, _seed, progress) => robustZScores(matrix, { period: params.period }, progress),
-  knn: (matrix, params, _seed, progress) => knnDistanceScores(robustScale(matrix), params.k as number, progress),
+  lof: (matrix, params, _seed, progress) =>
+    localOutlierFactors(robustScale(matrix), params.k as number, progress),
+  robust_zscore: (matrix, params, _seed, progress) =>
+    robustZScores(matrix, { period: params.period }, progress),
+  knn: (matrix, params, _seed, progress) =>
+    knnDistanceScores(robustScale(matrix), params.k as number, progress),
 };
 
 /**
@@ -50,7 +53,9 @@ export async function detect(algorithm: AlgorithmName, input: DetectionInput): P
   const matrix = toImputedMatrix(input.features);
   checkParamsFitRows(algorithm, params, matrix.rows);
   if (algorithm === 'isolation_forest' && matrix.rows < 2) {
-    throw new FeaturesError(`Isolation Forest needs at least 2 rows to isolate one from another (got ${matrix.rows}).`);
+    throw new FeaturesError(
+      `Isolation Forest needs at least 2 rows to isolate one from another (got ${matrix.rows}).`,
+    );
   }
   const progress = createProgress(input.onProgress);
   const raw = await scorers[algorithm](matrix, params, input.seed, progress.slice(0, 0.99));

@@ -78,7 +78,8 @@ function growTree(matrix: Matrix, sample: Uint32Array, heightLimit: number, rand
     }
     // Only a feature that varies here can separate these rows; identical rows stay a leaf.
     let candidates = 0;
-    for (let f = 0; f < columns; f++) if ((high[f] as number) > (low[f] as number)) splittable[candidates++] = f;
+    for (let f = 0; f < columns; f++)
+      if ((high[f] as number) > (low[f] as number)) splittable[candidates++] = f;
     if (candidates === 0) continue;
 
     const feature = splittable[random.below(candidates)] as number;

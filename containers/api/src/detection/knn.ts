@@ -6,7 +6,11 @@ import { nearestNeighbours } from './neighbours.ts';
 import type { Matrix } from './preprocessing.ts';
 import type { Progress } from './work-progress.ts';
 
-export async function knnDistanceScores(matrix: Matrix, k: number, progress: Progress): Promise<Float64Array> {
+export async function knnDistanceScores(
+  matrix: Matrix,
+  k: number,
+  progress: Progress,
+): Promise<Float64Array> {
   const { kDistance } = await nearestNeighbours(matrix, k, progress, { neighbourhoods: false });
   return kDistance;
 }

@@ -14,7 +14,11 @@ import type { Progress } from './work-progress.ts';
  */
 const DUPLICATE_GUARD = 1e-10;
 
-export async function localOutlierFactors(matrix: Matrix, k: number, progress: Progress): Promise<Float64Array> {
+export async function localOutlierFactors(
+  matrix: Matrix,
+  k: number,
+  progress: Progress,
+): Promise<Float64Array> {
   const n = matrix.rows;
   const { kDistance, start, index, distance } = await nearestNeighbours(matrix, k, progress.slice(0, 0.95), {
     neighbourhoods: true,

@@ -6,7 +6,12 @@
 import { z } from 'zod';
 import type { AlgorithmName } from './types.ts';
 
-export const algorithms: readonly AlgorithmName[] = Object.freeze(['isolation_forest', 'lof', 'robust_zscore', 'knn']);
+export const algorithms: readonly AlgorithmName[] = Object.freeze([
+  'isolation_forest',
+  'lof',
+  'robust_zscore',
+  'knn',
+]);
 
 export function isAlgorithmName(value: unknown): value is AlgorithmName {
   return typeof value === 'string' && (algorithms as readonly string[]).includes(value);
@@ -43,7 +48,9 @@ function describe(rule: NumberRule): string {
       ? `must be ${kind} between ${rule.min} and ${rule.max}`
       : `must be ${kind} greater than ${rule.min} and at most ${rule.max}`;
   }
-  return rule.minInclusive ? `must be ${kind} of at least ${rule.min}` : `must be ${kind} greater than ${rule.min}`;
+  return rule.minInclusive
+    ? `must be ${kind} of at least ${rule.min}`
+    : `must be ${kind} greater than ${rule.min}`;
 }
 
 const blankOrNumeric = (value: unknown): unknown => {
@@ -64,7 +71,12 @@ function numberParam(rule: NumberRule) {
 
 const contamination: NumberRule = { integer: false, min: 0.001, minInclusive: true, max: 0.5, default: 0.05 };
 // k's upper bound (rows − 1) depends on the data; `checkParamsFitRows` enforces it.
-const neighbours = (fallback: number): NumberRule => ({ integer: true, min: 1, minInclusive: true, default: fallback });
+const neighbours = (fallback: number): NumberRule => ({
+  integer: true,
+  min: 1,
+  minInclusive: true,
+  default: fallback,
+});
 
 const rules: Record<AlgorithmName, Record<string, NumberRule>> = {
   isolation_forest: {
@@ -130,14 +142,21 @@ export function parseParams(algorithm: AlgorithmName, raw: Record<string, unknow
     } else {
       const param = String(issue.path[0] ?? 'params');
       if (details.some((d) => d.param === param)) continue;
-      details.push({ param, problem: `${issue.message} (got ${shown((input as Record<string, unknown>)[param])})` });
+      details.push({
+        param,
+        problem: `${issue.message} (got ${shown((input as Record<string, unknown>)[param])})`,
+      });
     }
   }
   throw new ParamsError(`${algorithm} parameters`, details);
 }
 
 /** The checks that need the number of rows: neighbour counts and seasonal periods must fit the data. */
-export function checkParamsFitRows(algorithm: AlgorithmName, params: Record<string, number>, rows: number): void {
+export function checkParamsFitRows(
+  algorithm: AlgorithmName,
+  params: Record<string, number>,
+  rows: number,
+): void {
   const details: ParamProblem[] = [];
   const k = params.k;
   if (k !== undefined && k > rows - 1) {
