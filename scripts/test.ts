@@ -3,7 +3,7 @@
  * steps write their own JUnit file; the last line sums them: `tests: N passed, N failed`.
  * Exits non-zero if any step fails.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../fixtures/stack/paths.ts';
@@ -56,7 +56,36 @@ const steps: Step[] = [
         ? undefined
         : 'no report audit in tests/audit yet',
   },
+  {
+    name: 'extension',
+    command: [bin('playwright'), 'test', '-c', 'extension/playwright.config.ts', '--reporter=list,junit'],
+    playwright: true,
+  },
+  {
+    // The same journeys on the containers stack. CI provisions an engine and images, so there it
+    // is required; on a laptop without Docker the step says how to enable it.
+    name: 'containers',
+    command: [
+      bin('playwright'),
+      'test',
+      '--project=journeys',
+      '--project=resilience',
+      '--grep',
+      '@e2e',
+      '--output=test-results/containers-artifacts',
+    ],
+    playwright: true,
+    env: { E2E_STACK: 'containers' },
+    skip: () =>
+      process.env.CI || dockerAnswers()
+        ? undefined
+        : 'no Docker engine: start one and run npm run containers:offline (or have the official images) to include it',
+  },
 ];
+
+function dockerAnswers(): boolean {
+  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
 
 function run(command: string[], env: Record<string, string>): Promise<number> {
   const [program = '', ...args] = command;
