@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: how long the suite's two waits take. Five embedded cold starts (start until the
- * platform is ready, then stop) and one full journeys run, timed from outside, printed as a table.
+ * `npm run bench`: how long the suite's waits take, timed from outside and printed as a table:
+ * five embedded cold starts (start until the platform is ready, then stop), five containers cold
+ * starts with cached images (when a Docker engine answers), one full journeys run, and the
+ * extension's static discovery against `playwright test --list`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { startEmbeddedStack } from '../fixtures/stack/embedded.ts';
 import { repoRoot } from '../fixtures/stack/paths.ts';
@@ -29,12 +31,33 @@ for (let run = 1; run <= COLD_STARTS; run++) {
   console.log(`cold start ${run}/${COLD_STARTS}: ${Math.round(ready - began)} ms to ready`);
 }
 
-console.log('\nrunning the journeys once (npx playwright test --project=journeys --grep @e2e)...');
+// Containers: the first start may build the platform image; it is a warm-up, not a sample.
+const containerStarts: number[] = [];
+const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+if (dockerAnswers) {
+  const { startContainersStack } = await import('../fixtures/stack/containers.ts');
+  await (await startContainersStack()).stop();
+  for (let run = 1; run <= COLD_STARTS; run++) {
+    const began = performance.now();
+    const stack = await startContainersStack();
+    containerStarts.push(performance.now() - began);
+    await stack.stop();
+    console.log(
+      `containers cold start ${run}/${COLD_STARTS}: ${Math.round(containerStarts.at(-1) ?? 0)} ms to ready`,
+    );
+  }
+} else {
+  console.log('no Docker engine answers: containers cold start not measured (see npm run doctor)');
+}
+
+console.log(
+  '\nrunning the journeys once (npx playwright test --project=journeys --project=resilience --grep @e2e)...',
+);
 const journeysBegan = performance.now();
 const journeysCode = await new Promise<number>((resolve) => {
   const child = spawn(
     path.join(repoRoot, 'node_modules', '.bin', 'playwright'),
-    ['test', '--project=journeys', '--grep', '@e2e'],
+    ['test', '--project=journeys', '--project=resilience', '--grep', '@e2e'],
     {
       cwd: repoRoot,
       stdio: 'inherit',
@@ -52,8 +75,25 @@ console.log(`|${'-'.repeat(36)}|${'-'.repeat(24)}|`);
 row(`embedded cold start, median of ${COLD_STARTS}`, ms(median(starts)));
 row('embedded cold start, min / max', `${ms(Math.min(...starts))} / ${ms(Math.max(...starts))}`);
 row('embedded stop, median', ms(median(stops)));
+if (containerStarts.length > 0) {
+  row(`containers cold start, median of ${COLD_STARTS}`, ms(median(containerStarts)));
+  row(
+    'containers cold start, min / max',
+    `${ms(Math.min(...containerStarts))} / ${ms(Math.max(...containerStarts))}`,
+  );
+}
 row(
   'journeys run (@e2e), wall time',
   `${(journeysMs / 1000).toFixed(1)} s${journeysCode === 0 ? '' : ' (FAILED)'}`,
 );
-process.exitCode = journeysCode === 0 ? 0 : 1;
+
+console.log('\nJourney Explorer: static discovery against playwright test --list');
+const discovery = spawnSync(
+  process.execPath,
+  [path.join(repoRoot, 'extension', 'scripts', 'bench-discovery.ts')],
+  {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  },
+);
+process.exitCode = journeysCode === 0 && discovery.status === 0 ? 0 : 1;
