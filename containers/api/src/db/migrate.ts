@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withSystem } from './pool.ts';
 import { migrations } from './schema.ts';
 
 /** An arbitrary constant: every instance migrating the same database queues on this lock. */
@@ -14,9 +15,8 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
   if (duplicate !== undefined) {
     throw new Error(`Two migrations share version ${duplicate}: give the newer one the next free number.`);
   }
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  // withSystem: one transaction on a client that is discarded if the connection drops.
+  return withSystem(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [migrationLock]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
@@ -33,12 +33,6 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
         migration.name,
       ]);
     }
-    await client.query('COMMIT');
     return pending.map((migration) => migration.version);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

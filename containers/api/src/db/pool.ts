@@ -11,12 +11,36 @@ export function createPool(databaseUrl: string, onIdleError: (error: Error) => v
   return pool;
 }
 
+/** Thrown when the database connection dropped while work held it (the database restarted). */
+export class DatabaseConnectionLostError extends Error {
+  constructor(lost: Error, failure: unknown) {
+    super(
+      `The database connection was lost mid-transaction (${lost.message}); nothing of it was committed, so retry once the database is reachable again.`,
+      { cause: failure },
+    );
+    this.name = 'DatabaseConnectionLostError';
+  }
+}
+
+/**
+ * One transaction on a client of its own. While a client is checked out the pool no longer
+ * listens for its errors, so a connection lost between two queries (the database restarting)
+ * would emit an 'error' nobody handles and end the process: the listener here takes it instead.
+ * A lost connection, or one that cannot even roll back, goes back with its error so the pool
+ * discards it instead of lending it out again.
+ */
 async function inTransaction<T>(
   pool: pg.Pool,
   prepare: (db: Db) => Promise<void>,
   work: (db: Db) => Promise<T>,
-) {
+): Promise<T> {
   const client = await pool.connect();
+  const connection: { lost: Error | null } = { lost: null };
+  const onLost = (error: Error) => {
+    connection.lost ??= error;
+  };
+  client.on('error', onLost);
+  let broken: Error | null = null;
   try {
     await client.query('BEGIN');
     await prepare(client);
@@ -24,10 +48,16 @@ async function inTransaction<T>(
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
+    const rollbackFailure = await client.query('ROLLBACK').then(
+      () => null,
+      (failure: Error) => failure,
+    );
+    broken = connection.lost ?? rollbackFailure;
+    if (connection.lost) throw new DatabaseConnectionLostError(connection.lost, error);
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onLost);
+    client.release(broken ?? connection.lost ?? undefined);
   }
 }
 
