@@ -1,8 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from '../fixtures/browser.ts';
 
 /**
  * Unit tests of Journey Explorer: a fake `vscode` over the real Playwright runner and a fixture
- * workspace. No browser. The real-editor tests have their own config (playwright.vscode.config.ts).
+ * workspace. Only the trace viewer tests open a browser, to see the served viewer load a trace. The
+ * real-editor tests have their own config (playwright.vscode.config.ts).
  */
 export default defineConfig({
   testDir: './test',
@@ -16,5 +18,6 @@ export default defineConfig({
   reporter: process.env.CI
     ? [['list'], ['junit', { outputFile: 'test-results/extension-unit.xml' }]]
     : 'list',
+  use: { launchOptions: chromiumLaunchOptions() },
   projects: [{ name: 'extension-unit' }],
 });

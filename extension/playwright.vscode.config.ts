@@ -13,11 +13,7 @@ export default defineConfig({
   globalSetup: './test/vscode/packageBeforeTests.ts',
   forbidOnly: !!process.env.CI,
   workers: 1,
-  // Known race, about one run in two: the trace viewer, served through code-server's same-origin
-  // /proxy/<port>/ path, starts under code-server's own root service worker and sometimes fetches
-  // its trace before its own worker takes over, then stays on "Loading Playwright Trace...".
-  // One retry of the serial group lowers the odds in CI; the report still shows it as flaky.
-  retries: process.env.CI ? 1 : 0,
+  retries: 0,
   timeout: 120_000,
   expect: { timeout: 30_000 },
   reporter: process.env.CI

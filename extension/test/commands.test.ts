@@ -1,35 +1,94 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { startEditorPortProxy } from './editorPortProxy.ts';
 import { expect, runProfile, test } from './explorerFixtures.ts';
+import type { FakeVSCode } from './fake/fakeVscode.ts';
+import type { FakeTestController } from './fake/testing.ts';
 
 test.describe('Open trace', () => {
-  test('serves the failed journey’s trace and shows the viewer in the Simple Browser', async ({
-    controller,
-    vscode,
-  }) => {
-    const journey = controller.find(
-      'Security analyst',
-      'counts-alerts.journey.ts',
-      'counts alerts by severity (deliberately broken)',
-    );
+  const brokenJourney = [
+    'Security analyst',
+    'counts-alerts.journey.ts',
+    'counts alerts by severity (deliberately broken)',
+  ] as const;
+
+  /** Runs the broken journey and opens its trace as the failure message's context menu does. */
+  async function openTraceOfFailure(controller: FakeTestController, vscode: FakeVSCode): Promise<string> {
+    const journey = controller.find(...brokenJourney);
     const run = await runProfile(controller, 'Run', { include: [journey] });
     const failure = run.stateOf(journey);
     if (failure?.kind !== 'failed') throw new Error('the journey did not fail');
-
-    // As the failure message's context menu calls it.
     const url = (await vscode.runCommand('journeys.openTrace', {
       test: journey,
       message: failure.messages[0],
     })) as string;
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
     expect(vscode.executedCommands.find((command) => command.command === 'simpleBrowser.show')?.args).toEqual(
       [url],
     );
-    const viewer = await fetch(url);
-    expect(viewer.status).toBe(200);
-    expect(viewer.url).toContain('trace.zip');
-    expect(await viewer.text()).toContain('<title>Playwright Trace Viewer</title>');
     expect(vscode.errors).toEqual([]);
+    return url;
+  }
+
+  /** The viewer has loaded the trace when it lists the journey's steps. */
+  async function expectTraceLoaded(page: Page): Promise<void> {
+    await expect(page).toHaveTitle('Playwright Trace Viewer');
+    expect(page.url()).toContain('trace.zip');
+    await expect(page.getByText('the summary counts each severity').first()).toBeVisible();
+  }
+
+  test('serves the failed journey’s trace and shows the viewer in the Simple Browser', async ({
+    controller,
+    vscode,
+    page,
+  }) => {
+    const url = await openTraceOfFailure(controller, vscode);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]{36}\/$/);
+    await page.goto(url);
+    await expectTraceLoaded(page);
+  });
+
+  test('behind a remote editor’s port proxy the viewer loads under its own service worker', async ({
+    controller,
+    vscode,
+    page,
+  }) => {
+    const editor = await startEditorPortProxy();
+    try {
+      vscode.env.asExternalUri = async (uri) => vscode.Uri.parse(editor.externalUri(uri.toString()));
+      // As in code-server: the editor's root service worker already controls the origin.
+      await page.goto(editor.url);
+      await expect
+        .poll(() => page.evaluate(() => navigator.serviceWorker.controller?.scriptURL))
+        .toMatch(/\/editor-sw\.js$/);
+
+      const url = await openTraceOfFailure(controller, vscode);
+      expect(url.startsWith(`${editor.url}proxy/`), url).toBe(true);
+      await page.goto(url);
+      await expectTraceLoaded(page);
+      // The viewer asks its worker for the trace; had the editor's worker answered, it would hang.
+      expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(
+        /\/trace\/sw\.bundle\.js$/,
+      );
+    } finally {
+      await editor.close();
+    }
+  });
+
+  test('the viewer’s server serves the viewer and the opened trace, nothing else', async ({
+    controller,
+    vscode,
+  }) => {
+    const url = await openTraceOfFailure(controller, vscode);
+    const origin = new URL(url).origin;
+    expect((await fetch(`${url}trace/index.html`)).status).toBe(200);
+    expect((await fetch(`${url}trace/file?path=${encodeURIComponent(import.meta.filename)}`)).status).toBe(
+      403,
+    );
+    expect((await fetch(`${url}trace/..%2F..%2Fpackage.json`)).status).toBe(403);
+    // Without the random first segment nothing answers, so other web pages cannot read traces.
+    expect((await fetch(`${origin}/`)).status).toBe(404);
+    expect((await fetch(`${origin}/trace/index.html`)).status).toBe(404);
   });
 
   test('the palette command picks among the failures that left a trace', async ({ controller, vscode }) => {

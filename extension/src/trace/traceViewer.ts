@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { nodeExecutable } from '../run/nodeExecutable.ts';
-import { resolvePlaywrightCli } from '../run/playwrightCli.ts';
 import type { OutputChannel, VSCode } from '../vscodeApi.ts';
+import { type ServedTrace, serveTrace } from './traceViewerServer.ts';
+import { traceViewerAssets } from './viewerAssets.ts';
 
 /**
  * Opens a trace in Playwright's trace viewer, served over HTTP on a loopback port and shown in
@@ -11,7 +10,7 @@ import type { OutputChannel, VSCode } from '../vscodeApi.ts';
 export class TraceViewer {
   readonly #vscode: VSCode;
   readonly #log: OutputChannel;
-  #viewer: ChildProcess | undefined;
+  #served: ServedTrace | undefined;
 
   constructor(vscode: VSCode, log: OutputChannel) {
     this.#vscode = vscode;
@@ -20,45 +19,19 @@ export class TraceViewer {
 
   /** Serves the trace and shows it; returns the URL it opened. */
   async open(workspaceDir: string, trace: string): Promise<string> {
-    this.close();
-    const local = await this.#serve(workspaceDir, trace);
-    const external = await this.#vscode.env.asExternalUri(this.#vscode.Uri.parse(local));
+    await this.close();
+    // A fresh server per trace: the viewer's service worker caches a trace by its URL, and a
+    // rerun rewrites the same file.
+    this.#served = await serveTrace(traceViewerAssets(workspaceDir), trace);
+    const external = await this.#vscode.env.asExternalUri(this.#vscode.Uri.parse(this.#served.url));
+    this.#log.appendLine(`[trace] ${trace} served at ${this.#served.url}, opened as ${external.toString()}`);
     await this.#vscode.commands.executeCommand('simpleBrowser.show', external.toString());
     return external.toString();
   }
 
-  close(): void {
-    this.#viewer?.kill();
-    this.#viewer = undefined;
-  }
-
-  #serve(workspaceDir: string, trace: string): Promise<string> {
-    const node = nodeExecutable();
-    const viewer = spawn(
-      node.command,
-      [resolvePlaywrightCli(workspaceDir), 'show-trace', '--host', '127.0.0.1', '--port', '0', trace],
-      { cwd: workspaceDir, env: { ...process.env, ...node.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.#viewer = viewer;
-    return new Promise((resolve, reject) => {
-      let output = '';
-      const onData = (text: string) => {
-        output += text;
-        this.#log.appendLine(text.trimEnd());
-        const url = output.match(/Listening on (http:\/\/\S+)/)?.[1];
-        if (url) resolve(url);
-      };
-      viewer.stdout.setEncoding('utf8').on('data', onData);
-      viewer.stderr.setEncoding('utf8').on('data', onData);
-      viewer.on('error', (error) => reject(new Error(`Could not start the trace viewer: ${error.message}`)));
-      viewer.on('exit', (code) => {
-        if (this.#viewer === viewer) this.#viewer = undefined;
-        reject(
-          new Error(
-            `The trace viewer stopped (exit code ${code}) before serving ${trace}: ${output.trim() || 'no output'}`,
-          ),
-        );
-      });
-    });
+  async close(): Promise<void> {
+    const served = this.#served;
+    this.#served = undefined;
+    await served?.close();
   }
 }

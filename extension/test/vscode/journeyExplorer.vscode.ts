@@ -168,8 +168,13 @@ test('Open trace on the failed journey loads the trace viewer', async ({ workben
   };
   await expect.poll(async () => (await viewerFrame())?.url() ?? '').toContain('trace.zip');
   const viewer = await viewerFrame();
+  if (!viewer) throw new Error('the trace viewer frame went away');
   // The trace shows the journey's steps once it has loaded.
-  await expect(viewer?.getByText('the summary counts each severity').first() as Locator).toBeVisible();
+  await expect(viewer.getByText('the summary counts each severity').first()).toBeVisible();
+  // It loaded under its own service worker, not code-server's, which would have left it loading.
+  expect(await viewer.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(
+    /\/trace\/sw\.bundle\.js$/,
+  );
 });
 
 test('Debug stops at a breakpoint in the journey, then completes', async ({ workbench: { page } }) => {
