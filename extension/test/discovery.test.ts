@@ -19,7 +19,7 @@ test.describe('Rolls back @release', { tag: '@production-deployer' }, () => {
   test.skip('waits for approval', async () => {});
   test.skip(process.env.CI === undefined, 'a modifier, not a journey');
 });
-test(\`computed \${'title'}\`, async () => {});
+test(\`computed \${process.env.TITLE}\`, async () => {});
 `,
     );
     expect(journeys.map(({ steps, ...journey }) => journey)).toEqual([
@@ -43,7 +43,7 @@ test(\`computed \${'title'}\`, async () => {});
       },
       {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
-        title: "computed ${'title'}",
+        title: 'computed ${process.env.TITLE}',
         describePath: [],
         line: 9,
         column: 1,
@@ -51,6 +51,52 @@ test(\`computed \${'title'}\`, async () => {});
         modifier: undefined,
         literalTitle: false,
       },
+    ]);
+  });
+
+  test('resolves module constants and declares one journey per element of a known loop', () => {
+    const journeys = parseJourneyFile(
+      'x.journey.ts',
+      `const tags = ['@e2e', '@security'] as const;
+const cases = [
+  { what: 'the platform', service: 'api' },
+  { what: 'the broker', service: 'mqtt' },
+];
+test.describe('restarts', { tag: [...tags, '@slow'] }, () => {
+  for (const { what, service: name } of cases) {
+    test(\`loses nothing when \${what} restarts\`, { tag: tags }, async () => {
+      await test.step(\`restart \${name}\`, async () => {});
+    });
+  }
+});
+for (const title of load()) test(\`unknown \${title}\`, async () => {});
+`,
+    );
+    expect(
+      journeys.map((journey) => [
+        journey.title,
+        journey.line,
+        journey.literalTitle,
+        journey.tags,
+        journey.steps.map((step) => [step.title, step.literalTitle]),
+      ]),
+    ).toEqual([
+      [
+        'loses nothing when the platform restarts',
+        8,
+        true,
+        ['@e2e', '@security', '@slow', '@e2e', '@security'],
+        [['restart api', true]],
+      ],
+      [
+        'loses nothing when the broker restarts',
+        8,
+        true,
+        ['@e2e', '@security', '@slow', '@e2e', '@security'],
+        [['restart mqtt', true]],
+      ],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
+      ['unknown ${title}', 13, false, [], []],
     ]);
   });
 

@@ -30,7 +30,7 @@ export interface StaticJourney {
   tags: string[];
   /** `skip`, `fixme`, `fail`, `only` when declared as `test.skip(title, ...)` and so on. */
   modifier: string | undefined;
-  /** False when a title is computed (a template with substitutions): shown, but not exact. */
+  /** False when a title is computed from values the source alone does not give: shown, not exact. */
   literalTitle: boolean;
   steps: StaticStep[];
 }
@@ -42,6 +42,15 @@ interface DescribeScope {
 
 const testModifiers = new Set(['only', 'skip', 'fixme', 'fail']);
 
+/** A value known from the source alone: literals, arrays and objects of them. */
+type StaticValue = string | number | boolean | StaticValue[] | { [key: string]: StaticValue | undefined };
+
+/**
+ * Names whose values are known statically: the module's `const` declarations, and inside a
+ * `for (const x of <known array>)` loop, the loop variables of the current element.
+ */
+type Bindings = ReadonlyMap<string, StaticValue | undefined>;
+
 export function parseJourneyFile(fileName: string, text: string): StaticJourney[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const journeys: StaticJourney[] = [];
@@ -50,41 +59,59 @@ export function parseJourneyFile(fileName: string, text: string): StaticJourney[
     return { line: line + 1, column: character + 1 };
   };
 
-  const visit = (node: ts.Node, scopes: DescribeScope[]): void => {
+  const visit = (node: ts.Node, scopes: DescribeScope[], bindings: Bindings): void => {
     if (ts.isCallExpression(node)) {
       const callee = calleePath(node.expression);
       if (callee?.[0] === 'test') {
         const rest = callee.slice(1);
         if (rest[0] === 'describe' && rest[1] !== 'configure') {
-          visitDescribe(node, scopes);
+          visitDescribe(node, scopes, bindings);
           return;
         }
         if (isTestDeclaration(node, rest)) {
-          journeys.push(readJourney(node, rest[0], scopes));
+          journeys.push(readJourney(node, rest[0], scopes, bindings));
           return;
         }
       }
     }
-    ts.forEachChild(node, (child) => visit(child, scopes));
+    if (ts.isForOfStatement(node) && visitLoop(node, scopes, bindings)) return;
+    ts.forEachChild(node, (child) => visit(child, scopes, bindings));
   };
 
-  const visitDescribe = (call: ts.CallExpression, scopes: DescribeScope[]): void => {
+  /**
+   * `for (const { what } of cases) test(\`… \${what}\`, …)` declares one journey per element, as
+   * Playwright lists them; visited once per element when the array is known, else left as one.
+   */
+  const visitLoop = (loop: ts.ForOfStatement, scopes: DescribeScope[], bindings: Bindings): boolean => {
+    const elements = staticValue(loop.expression, bindings);
+    const declarations = ts.isVariableDeclarationList(loop.initializer) ? loop.initializer.declarations : [];
+    const name = declarations.length === 1 ? declarations[0]?.name : undefined;
+    if (!Array.isArray(elements) || !name) return false;
+    for (const element of elements) {
+      visit(loop.statement, scopes, bind(name, element, new Map(bindings)));
+    }
+    return true;
+  };
+
+  const visitDescribe = (call: ts.CallExpression, scopes: DescribeScope[], bindings: Bindings): void => {
     const [first, second, third] = call.arguments;
     const titled = first !== undefined && !isFunction(first);
-    const title = titled ? (literalText(first)?.text ?? first.getText(source)) : '';
+    const title = titled ? (literalText(first, bindings)?.text ?? first.getText(source)) : '';
     const details = titled && second && !isFunction(second) ? second : undefined;
     const body = [first, second, third].find((argument) => argument && isFunction(argument));
     if (!body) return;
-    ts.forEachChild(body, (child) => visit(child, [...scopes, { title, tags: tagOption(details) }]));
+    const scope = { title, tags: tagOption(details, bindings) };
+    ts.forEachChild(body, (child) => visit(child, [...scopes, scope], bindings));
   };
 
   const readJourney = (
     call: ts.CallExpression,
     modifier: string | undefined,
     scopes: DescribeScope[],
+    bindings: Bindings,
   ): StaticJourney => {
     const [titleNode, second, third] = call.arguments;
-    const literal = titleNode ? literalText(titleNode) : undefined;
+    const literal = titleNode ? literalText(titleNode, bindings) : undefined;
     const title = literal?.text ?? titleNode?.getText(source) ?? '';
     const details = second && !isFunction(second) ? second : undefined;
     const body = [second, third].find((argument) => argument && isFunction(argument));
@@ -97,14 +124,18 @@ export function parseJourneyFile(fileName: string, text: string): StaticJourney[
       describePath: scopes.map((scope) => scope.title).filter((scopeTitle) => scopeTitle !== ''),
       line,
       column,
-      tags: [...titleTags, ...tagOption(details)],
+      tags: [...titleTags, ...tagOption(details, bindings)],
       modifier,
       literalTitle: literal?.exact ?? false,
-      steps: body && isFunction(body) ? readSteps(body.body, personaBindings(body)) : [],
+      steps: body && isFunction(body) ? readSteps(body.body, personaBindings(body), bindings) : [],
     };
   };
 
-  const readSteps = (root: ts.Node, personas: ReadonlyMap<string, string>): StaticStep[] => {
+  const readSteps = (
+    root: ts.Node,
+    personas: ReadonlyMap<string, string>,
+    bindings: Bindings,
+  ): StaticStep[] => {
     const steps: StaticStep[] = [];
     const walk = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
@@ -112,14 +143,14 @@ export function parseJourneyFile(fileName: string, text: string): StaticJourney[
         const [titleNode, body] = node.arguments;
         if (callee?.[0] === 'test' && callee[1] === 'step' && titleNode) {
           const { line, column } = position(calleeName(node.expression));
-          const literal = literalText(titleNode);
+          const literal = literalText(titleNode, bindings);
           steps.push({
             title: literal?.text ?? titleNode.getText(source),
             kind: 'step',
             literalTitle: literal?.exact ?? false,
             line,
             column,
-            steps: body ? readSteps(body, personas) : [],
+            steps: body ? readSteps(body, personas, bindings) : [],
           });
           return;
         }
@@ -141,8 +172,101 @@ export function parseJourneyFile(fileName: string, text: string): StaticJourney[
     return steps;
   };
 
-  ts.forEachChild(source, (child) => visit(child, []));
+  const constants = moduleConstants(source);
+  ts.forEachChild(source, (child) => visit(child, [], constants));
   return journeys;
+}
+
+/** The module's top-level `const` declarations, each resolved against those before it. */
+function moduleConstants(source: ts.SourceFile): Bindings {
+  const constants = new Map<string, StaticValue | undefined>();
+  for (const statement of source.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    if (!(statement.declarationList.flags & ts.NodeFlags.Const)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isIdentifier(declaration.name) && declaration.initializer) {
+        constants.set(declaration.name.text, staticValue(declaration.initializer, constants));
+      }
+    }
+  }
+  return constants;
+}
+
+/** Binds a loop variable (a name or an object pattern) to one element of the array it walks. */
+function bind(
+  name: ts.BindingName,
+  value: StaticValue | undefined,
+  bindings: Map<string, StaticValue | undefined>,
+): Bindings {
+  if (ts.isIdentifier(name)) {
+    bindings.set(name.text, value);
+  } else if (ts.isObjectBindingPattern(name)) {
+    const object = value !== undefined && typeof value === 'object' && !Array.isArray(value) ? value : {};
+    for (const element of name.elements) {
+      const key = element.propertyName ?? element.name;
+      if (element.dotDotDotToken || (!ts.isIdentifier(key) && !ts.isStringLiteral(key))) continue;
+      bind(element.name, object[key.text], bindings);
+    }
+  } else {
+    // Array patterns: their names shadow outer ones with values this reading does not track.
+    for (const element of name.elements) {
+      if (ts.isBindingElement(element)) bind(element.name, undefined, bindings);
+    }
+  }
+  return bindings;
+}
+
+/** The value of an expression when the source alone determines it, else undefined. */
+function staticValue(node: ts.Expression, bindings: Bindings): StaticValue | undefined {
+  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node))
+    return staticValue(node.expression, bindings);
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isNumericLiteral(node)) return Number(node.text);
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (node.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (ts.isTemplateExpression(node)) {
+    let text = node.head.text;
+    for (const span of node.templateSpans) {
+      const value = staticValue(span.expression, bindings);
+      if (value === undefined || typeof value === 'object') return undefined;
+      text += String(value) + span.literal.text;
+    }
+    return text;
+  }
+  if (ts.isIdentifier(node)) return bindings.get(node.text);
+  if (ts.isPropertyAccessExpression(node)) {
+    const object = staticValue(node.expression, bindings);
+    return object !== undefined && typeof object === 'object' && !Array.isArray(object)
+      ? object[node.name.text]
+      : undefined;
+  }
+  if (ts.isArrayLiteralExpression(node)) {
+    const values: StaticValue[] = [];
+    for (const element of node.elements) {
+      // Without every element (an unknown spread, a call) the length is unknown, so the array is too.
+      const value = staticValue(ts.isSpreadElement(element) ? element.expression : element, bindings);
+      if (value === undefined || (ts.isSpreadElement(element) && !Array.isArray(value))) return undefined;
+      if (ts.isSpreadElement(element)) values.push(...(value as StaticValue[]));
+      else values.push(value);
+    }
+    return values;
+  }
+  if (ts.isObjectLiteralExpression(node)) {
+    const object: { [key: string]: StaticValue | undefined } = {};
+    for (const property of node.properties) {
+      if (
+        ts.isPropertyAssignment(property) &&
+        (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))
+      )
+        object[property.name.text] = staticValue(property.initializer, bindings);
+      else if (ts.isShorthandPropertyAssignment(property))
+        object[property.name.text] = bindings.get(property.name.text);
+      // Spreads and computed keys could shadow anything: an object with them is not known.
+      else if (ts.isSpreadAssignment(property) || ts.isPropertyAssignment(property)) return undefined;
+    }
+    return object;
+  }
+  return undefined;
 }
 
 /** `test.describe.serial` → ['test', 'describe', 'serial']; anything not a plain dotted name → undefined. */
@@ -172,23 +296,33 @@ function isFunction(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpres
   return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
 }
 
-function literalText(node: ts.Node): { text: string; exact: boolean } | undefined {
+/** A title's text: exact when the source determines it, else the template as written. */
+function literalText(node: ts.Node, bindings: Bindings): { text: string; exact: boolean } | undefined {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))
     return { text: node.text, exact: true };
-  if (ts.isTemplateExpression(node)) return { text: node.getText().slice(1, -1), exact: false };
+  if (ts.isTemplateExpression(node)) {
+    const value = staticValue(node, bindings);
+    return typeof value === 'string'
+      ? { text: value, exact: true }
+      : { text: node.getText().slice(1, -1), exact: false };
+  }
   return undefined;
 }
 
-/** Tags from a details object: `{ tag: '@x' }` or `{ tag: ['@x', '@y'] }`. */
-function tagOption(details: ts.Node | undefined): string[] {
+/** Tags from a details object: `{ tag: '@x' }`, `{ tag: ['@x', '@y'] }`, or a constant holding them. */
+function tagOption(details: ts.Node | undefined, bindings: Bindings): string[] {
   if (!details || !ts.isObjectLiteralExpression(details)) return [];
   for (const property of details.properties) {
     if (!ts.isPropertyAssignment(property) || property.name.getText() !== 'tag') continue;
-    const value = property.initializer;
-    const values = ts.isArrayLiteralExpression(value) ? [...value.elements] : [value];
-    return values.flatMap((element) => {
-      const literal = literalText(element);
-      return literal ? [literal.text] : [];
+    const value = staticValue(property.initializer, bindings);
+    if (typeof value === 'string') return [value];
+    if (Array.isArray(value)) return value.filter((tag) => typeof tag === 'string');
+    // Partly known (`[...common, '@x']`): keep the tags written out.
+    const initializer = property.initializer;
+    const elements = ts.isArrayLiteralExpression(initializer) ? [...initializer.elements] : [];
+    return elements.flatMap((element) => {
+      const tag = ts.isSpreadElement(element) ? undefined : staticValue(element, bindings);
+      return typeof tag === 'string' ? [tag] : [];
     });
   }
   return [];
