@@ -21,6 +21,14 @@ interface Step {
 
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
 const auditDir = path.join(repoRoot, 'tests', 'audit');
+const codeServerEntry = path.join(
+  process.env.CODE_SERVER_CACHE ?? path.join(repoRoot, 'node_modules', '.cache', 'code-server'),
+  'node_modules',
+  'code-server',
+  'out',
+  'node',
+  'entry.js',
+);
 
 const steps: Step[] = [
   { name: 'lint', command: [bin('biome'), 'check', '.'] },
@@ -80,6 +88,22 @@ const steps: Step[] = [
       process.env.CI || dockerAnswers()
         ? undefined
         : 'no Docker engine: start one and run npm run containers:offline (or have the official images) to include it',
+  },
+  {
+    // Journey Explorer in a real VS Code (code-server) driven by Chromium.
+    name: 'vscode',
+    command: [
+      bin('playwright'),
+      'test',
+      '-c',
+      'extension/playwright.vscode.config.ts',
+      '--reporter=list,junit',
+    ],
+    playwright: true,
+    skip: () =>
+      process.env.CI || existsSync(codeServerEntry)
+        ? undefined
+        : 'code-server is not installed: run bash extension/scripts/provision-code-server.sh to include it',
   },
 ];
 
