@@ -4,19 +4,9 @@
  * isolation-forest.ts, drawing from the seeded generator in the same order, so for the same data
  * and seed the forest scores the training rows exactly as the experiment's run did.
  */
-import { averagePathLength } from './isolation-forest.ts';
+import { averagePathLength, growTree, subsample, type Tree } from './isolation-forest.ts';
 import type { Matrix } from './preprocessing.ts';
 import type { Random } from './prng.ts';
-
-interface Tree {
-  /** Split feature per node; −1 marks a leaf. */
-  feature: Int32Array;
-  split: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
-  /** Training rows that reached each leaf. */
-  size: Int32Array;
-}
 
 export interface IsolationForestModel {
   trees: Tree[];
@@ -24,73 +14,14 @@ export interface IsolationForestModel {
   normaliser: number;
 }
 
-/** Draws `size` distinct rows (a partial Fisher–Yates shuffle), consuming `random` as training did. */
-function subsample(rows: number, size: number, random: Random): Uint32Array {
-  const pool = Uint32Array.from({ length: rows }, (_, i) => i);
-  for (let i = 0; i < size; i++) {
-    const j = i + random.below(rows - i);
-    const chosen = pool[j] as number;
-    pool[j] = pool[i] as number;
-    pool[i] = chosen;
-  }
-  return pool.slice(0, size);
-}
-
-function growTree(matrix: Matrix, sample: Uint32Array, heightLimit: number, random: Random): Tree {
-  const { columns, values } = matrix;
-  const capacity = 2 * sample.length - 1;
-  const tree: Tree = {
-    feature: new Int32Array(capacity).fill(-1),
-    split: new Float64Array(capacity),
-    left: new Int32Array(capacity),
-    right: new Int32Array(capacity),
-    size: new Int32Array(capacity),
-  };
-  const low = new Float64Array(columns);
-  const high = new Float64Array(columns);
-  const splittable = new Int32Array(columns);
-  let nodes = 1;
-  const pending: { node: number; from: number; to: number; depth: number }[] = [
-    { node: 0, from: 0, to: sample.length, depth: 0 },
-  ];
-  while (pending.length > 0) {
-    const { node, from, to, depth } = pending.pop() as (typeof pending)[number];
-    tree.size[node] = to - from;
-    if (depth >= heightLimit || to - from <= 1) continue;
-    low.fill(Number.POSITIVE_INFINITY);
-    high.fill(Number.NEGATIVE_INFINITY);
-    for (let s = from; s < to; s++) {
-      const rowStart = (sample[s] as number) * columns;
-      for (let f = 0; f < columns; f++) {
-        const value = values[rowStart + f] as number;
-        if (value < (low[f] as number)) low[f] = value;
-        if (value > (high[f] as number)) high[f] = value;
-      }
-    }
-    let candidates = 0;
-    for (let f = 0; f < columns; f++)
-      if ((high[f] as number) > (low[f] as number)) splittable[candidates++] = f;
-    if (candidates === 0) continue;
-    const feature = splittable[random.below(candidates)] as number;
-    const min = low[feature] as number;
-    const max = high[feature] as number;
-    const split = min + random.next() * (max - min);
-    let boundary = from;
-    for (let s = from; s < to; s++) {
-      const row = sample[s] as number;
-      if ((values[row * columns + feature] as number) < split) {
-        sample[s] = sample[boundary] as number;
-        sample[boundary++] = row;
-      }
-    }
-    tree.feature[node] = feature;
-    tree.split[node] = split;
-    tree.left[node] = nodes++;
-    tree.right[node] = nodes++;
-    pending.push({ node: tree.left[node] as number, from, to: boundary, depth: depth + 1 });
-    pending.push({ node: tree.right[node] as number, from: boundary, to, depth: depth + 1 });
-  }
-  // Only the nodes actually grown are kept: a deployed model may live in memory for a long time.
+/**
+ * Only the nodes actually grown are kept: a deployed model may live in memory for a long time.
+ * Nodes are numbered as they are made, two children per split, so 1 + 2 × splits were grown.
+ */
+function trimmed(tree: Tree): Tree {
+  let splits = 0;
+  for (const feature of tree.feature) if (feature >= 0) splits++;
+  const nodes = 1 + 2 * splits;
   return {
     feature: tree.feature.slice(0, nodes),
     split: tree.split.slice(0, nodes),
@@ -110,7 +41,7 @@ export function fitIsolationForest(
   const heightLimit = Math.ceil(Math.log2(sampleSize));
   const trees: Tree[] = [];
   for (let t = 0; t < options.trees; t++) {
-    trees.push(growTree(matrix, subsample(matrix.rows, sampleSize, random), heightLimit, random));
+    trees.push(trimmed(growTree(matrix, subsample(matrix.rows, sampleSize, random), heightLimit, random)));
   }
   return { trees, normaliser: averagePathLength(sampleSize) };
 }

@@ -21,7 +21,7 @@ export function averagePathLength(n: number): number {
   return 2 * (Math.log(n - 1) + EULER_MASCHERONI) - (2 * (n - 1)) / n;
 }
 
-interface Tree {
+export interface Tree {
   /** Split feature per node; −1 marks a leaf. */
   feature: Int32Array;
   split: Float64Array;
@@ -32,7 +32,7 @@ interface Tree {
 }
 
 /** Draws `size` distinct rows (a partial Fisher–Yates shuffle). */
-function subsample(rows: number, size: number, random: Random): Uint32Array {
+export function subsample(rows: number, size: number, random: Random): Uint32Array {
   const pool = Uint32Array.from({ length: rows }, (_, i) => i);
   for (let i = 0; i < size; i++) {
     const j = i + random.below(rows - i);
@@ -43,7 +43,7 @@ function subsample(rows: number, size: number, random: Random): Uint32Array {
   return pool.slice(0, size);
 }
 
-function growTree(matrix: Matrix, sample: Uint32Array, heightLimit: number, random: Random): Tree {
+export function growTree(matrix: Matrix, sample: Uint32Array, heightLimit: number, random: Random): Tree {
   const { columns, values } = matrix;
   const capacity = 2 * sample.length - 1;
   const tree: Tree = {
