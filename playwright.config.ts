@@ -23,6 +23,8 @@ const launchOptions = (() => {
   }
 })();
 const includeStress = process.env.E2E_STRESS === '1';
+// Load journeys measure the stack at full tilt: they run alone, in their own project.
+const heavy = includeStress ? /@resilience|@load|@perf/ : /@resilience|@stress|@load|@perf/;
 
 export default defineConfig({
   globalSetup: './fixtures/stack/global-setup.ts',
@@ -56,7 +58,7 @@ export default defineConfig({
       name: 'journeys',
       testDir: 'journeys',
       testMatch: '**/*.journey.ts',
-      grepInvert: includeStress ? /@resilience/ : /@resilience|@stress/,
+      grepInvert: heavy,
       timeout: 90_000,
     },
     {
@@ -69,6 +71,16 @@ export default defineConfig({
       dependencies: ['journeys'],
       workers: 1,
       timeout: 120_000,
+    },
+    {
+      // Sustained streams and many personas at once, with budgets; nothing else runs beside them
+      // so the figures measure the platform, not the neighbours.
+      name: 'load',
+      testDir: 'journeys',
+      testMatch: '**/*.journey.ts',
+      grep: /@load|@perf/,
+      workers: 1,
+      timeout: 300_000,
     },
     {
       name: 'audit',
