@@ -8,6 +8,8 @@ import { installCsrfProtection } from './auth/csrf.ts';
 import { installAuthentication } from './auth/request-auth.ts';
 import { SignInThrottle } from './auth/sign-in-throttle.ts';
 import { randomToken } from './auth/tokens.ts';
+import { PlatformClock } from './compliance/platform-clock.ts';
+import { RetentionScheduler } from './compliance/retention-scheduler.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { installErrorHandling } from './http/error-handling.ts';
@@ -23,9 +25,11 @@ import { registerAdminRoutes } from './routes/admin.ts';
 import { registerAssetRoutes } from './routes/assets.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
+import { registerComplianceRoutes } from './routes/compliance.ts';
 import { registerDatasetRoutes } from './routes/datasets.ts';
 import { registerDeploymentRoutes } from './routes/deployments.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerEventExportRoutes } from './routes/events-export.ts';
 import { registerExperimentRoutes } from './routes/experiments.ts';
 import { registerMeRoutes } from './routes/me.ts';
 import { registerModelRoutes } from './routes/models.ts';
@@ -35,6 +39,7 @@ import { registerAuditPages } from './routes/pages-audit.ts';
 import { registerDataPages } from './routes/pages-data.ts';
 import { registerDeploymentPages } from './routes/pages-deployments.ts';
 import { registerExperimentPages } from './routes/pages-experiments.ts';
+import { registerSettingsPages } from './routes/pages-settings.ts';
 import { registerStreamingPages } from './routes/pages-streaming.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
@@ -48,6 +53,8 @@ export interface AppDependencies {
   assetsDir: string;
   /** Signs short-lived cookies (the sign-in transaction); random per process unless given. */
   cookieSecret?: string;
+  /** Where log lines go; stdout unless given (tests read what a request logged). */
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface App {
@@ -61,7 +68,7 @@ export interface App {
  */
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const server = Fastify({
-    logger: loggerOptions(deps.config.logLevel),
+    logger: loggerOptions(deps.config.logLevel, deps.logStream),
     trustProxy: deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
@@ -75,6 +82,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     experiment: runDetectionJob(deps.pool, server.log),
     run: runDetectionJob(deps.pool, server.log),
   });
+  const clock = new PlatformClock();
   const context: AppContext = {
     config: deps.config,
     pool: deps.pool,
@@ -88,6 +96,13 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     catalog,
     assetsDir: deps.assetsDir,
     operations: createOperations({ config: deps.config, pool: deps.pool, log: server.log }),
+    clock,
+    retention: new RetentionScheduler(
+      deps.pool,
+      clock,
+      server.log,
+      deps.config.retentionPurgeIntervalSeconds,
+    ),
   };
 
   await installSecurityHeaders(server);
@@ -113,14 +128,18 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerExperimentPages(server, context);
   registerDeploymentRoutes(server, context);
   registerSessionRoutes(server, context);
+  registerEventExportRoutes(server, context);
   registerEventRoutes(server, context);
   registerAuditRoutes(server, context);
+  registerComplianceRoutes(server, context);
   registerDeploymentPages(server, context);
   registerStreamingPages(server, context);
   registerAlertPages(server, context);
   registerAuditPages(server, context);
+  registerSettingsPages(server, context);
 
   server.addHook('onClose', async () => {
+    await context.retention.stop();
     await jobs.stop();
     await context.operations.stop();
   });

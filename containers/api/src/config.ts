@@ -34,6 +34,7 @@ const envSchema = z.object({
   SIGNIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
   OIDC_TIMEOUT_MS: positiveInt(4000),
   SESSION_TTL_MINUTES: positiveInt(8 * 60),
+  RETENTION_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
 });
 
 export interface Config {
@@ -54,6 +55,8 @@ export interface Config {
   };
   oidcTimeoutMs: number;
   sessionTtlMinutes: number;
+  /** How often the retention purge runs; 0 = only on demand. */
+  retentionPurgeIntervalSeconds: number;
   operations: OperationsConfig;
 }
 
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     oidcTimeoutMs: e.OIDC_TIMEOUT_MS,
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
+    retentionPurgeIntervalSeconds: e.RETENTION_PURGE_INTERVAL_SECONDS,
     operations,
   };
 }

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { SignInThrottle } from './auth/sign-in-throttle.ts';
+import type { PlatformClock } from './compliance/platform-clock.ts';
+import type { RetentionScheduler } from './compliance/retention-scheduler.ts';
 import type { Config } from './config.ts';
 import type { RouteCatalog } from './http/route-catalog.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
@@ -18,4 +20,7 @@ export interface AppContext {
   assetsDir: string;
   /** Deployments, streaming, events and alerting. */
   operations: Operations;
+  /** "Now" for retention; moved only through the admin API (tests). */
+  clock: PlatformClock;
+  retention: RetentionScheduler;
 }

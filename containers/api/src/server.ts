@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   // Closing the server stops the stream worker too (after it has stored what it acknowledged).
   await context.operations.start(config.mqttUrl);
   streamsSubscribed = () => context.operations.streams.subscribed;
+  context.retention.start();
 
   let closing = false;
   const shutdown = async (signal: string) => {

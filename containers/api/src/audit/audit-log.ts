@@ -10,6 +10,7 @@ export type AuditAction =
   | 'run.create'
   | 'model.register'
   | 'export.results'
+  | 'export.events'
   | 'permission.denied'
   | 'deployment.deploy'
   | 'deployment.promote'
@@ -27,7 +28,10 @@ export type AuditAction =
   | 'event.ignore'
   | 'event.note'
   | 'event.enrich'
-  | 'audit.export';
+  | 'audit.export'
+  | 'settings.retention'
+  | 'retention.purge'
+  | 'user.erase';
 
 export interface AuditEntry {
   action: AuditAction;

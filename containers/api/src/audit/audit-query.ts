@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type AuditExportColumn, auditExportColumns } from '../compliance/role-fields.ts';
 import type { Db } from '../db/pool.ts';
 import { csvLine } from '../exports/csv-cells.ts';
 import { isUuid } from '../http/validation.ts';
@@ -117,44 +118,35 @@ export async function findAuditRecord(db: Db, tenantId: string, id: number): Pro
 /** Most rows one export holds; narrow the filter for more. */
 export const exportLimit = 50_000;
 
-export const auditCsvHeader = [
-  'id',
-  'at',
-  'actor_email',
-  'actor_id',
-  'action',
-  'target_type',
-  'target_id',
-  'ip',
-  'outcome',
-  'details',
-] as const;
+export const auditCsvHeader = auditExportColumns;
 
 /** The filtered entries as CSV, newest first, text cells neutralised against formula injection. */
 export async function exportAuditCsv(
   db: Db,
   tenantId: string,
   filter: Omit<AuditFilter, 'limit' | 'offset'>,
+  columns: readonly AuditExportColumn[] = auditExportColumns,
 ): Promise<string> {
   const { where, params } = whereClause(tenantId, filter);
   const { rows } = await db.query<AuditRow>(
     `SELECT ${columns} FROM audit_log WHERE ${where} ORDER BY id DESC LIMIT ${exportLimit}`,
     params,
   );
-  let csv = csvLine([...auditCsvHeader]);
+  let csv = csvLine([...columns]);
   for (const record of rows.map(toRecord)) {
-    csv += csvLine([
-      record.id,
-      record.at,
-      record.actorEmail,
-      record.actorId,
-      record.action,
-      record.targetType,
-      record.targetId,
-      record.ip,
-      record.outcome,
-      JSON.stringify(record.details),
-    ]);
+    const cells: Record<AuditExportColumn, string | number | null> = {
+      id: record.id,
+      at: record.at,
+      actor_email: record.actorEmail,
+      actor_id: record.actorId,
+      action: record.action,
+      target_type: record.targetType,
+      target_id: record.targetId,
+      ip: record.ip,
+      outcome: record.outcome,
+      details: JSON.stringify(record.details),
+    };
+    csv += csvLine(columns.map((column) => cells[column]));
   }
   return csv;
 }

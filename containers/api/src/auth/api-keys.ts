@@ -80,7 +80,7 @@ export async function findApiKey(pool: pg.Pool, key: string): Promise<Principal 
       `SELECT k.id AS key_id, u.id AS user_id, u.email, u.name, u.role, t.id AS tenant_id,
               t.slug AS tenant_slug, t.name AS tenant_name
          FROM api_keys k
-         JOIN users u ON u.id = k.user_id AND u.tenant_id = k.tenant_id
+         JOIN users u ON u.id = k.user_id AND u.tenant_id = k.tenant_id AND u.erased_at IS NULL
          JOIN tenants t ON t.id = k.tenant_id
         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active'`,
       [sha256(key)],

@@ -32,7 +32,7 @@ export async function findSession(pool: pg.Pool, sid: string): Promise<Principal
       `SELECT u.id AS user_id, u.email, u.name, u.role, t.id AS tenant_id, t.slug AS tenant_slug,
               t.name AS tenant_name, s.csrf_token
          FROM sessions s
-         JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id
+         JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id AND u.erased_at IS NULL
          JOIN tenants t ON t.id = s.tenant_id
         WHERE s.id_hash = $1 AND s.expires_at > now() AND t.status = 'active'`,
       [sha256(sid)],

@@ -45,11 +45,13 @@ export async function insertDataset(
   createdBy: string,
   name: string,
   parsed: ParsedDataset,
+  /** The upload time by the platform clock, which retention counts from. */
+  createdAt: Date = new Date(),
 ): Promise<Dataset> {
   const profile = profileDataset(parsed.columns, parsed.rows);
   const { rows } = await db.query<DatasetRow>(
-    `INSERT INTO datasets (tenant_id, name, columns, label_column, row_count, profile, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${selectColumns}`,
+    `INSERT INTO datasets (tenant_id, name, columns, label_column, row_count, profile, created_by, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${selectColumns}`,
     [
       tenantId,
       name,
@@ -58,6 +60,7 @@ export async function insertDataset(
       parsed.rows.length,
       profile,
       createdBy,
+      createdAt,
     ],
   );
   const dataset = rows[0] as DatasetRow;

@@ -69,7 +69,14 @@ export async function storeUploadedDataset(
       throw error;
     }
     return await withTenant(ctx.pool, principal.tenant.id, async (db) => {
-      const dataset = await insertDataset(db, principal.tenant.id, principal.userId, name, parsed);
+      const dataset = await insertDataset(
+        db,
+        principal.tenant.id,
+        principal.userId,
+        name,
+        parsed,
+        ctx.clock.now(),
+      );
       await recordAudit(db, principal.tenant.id, {
         action: 'dataset.upload',
         outcome: 'success',

@@ -1,3 +1,4 @@
+import { complianceMigrations } from '../compliance/compliance-schema.ts';
 import { operationsMigrations } from './operations-schema.ts';
 
 /**
@@ -276,4 +277,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'row-level security', sql: rowLevelSecurity },
   ...operationsMigrations,
   { version: 6, name: 'dataset rows in chunks', sql: datasetChunks },
+  ...complianceMigrations,
 ];

@@ -1,13 +1,20 @@
 import type { FastifyServerOptions } from 'fastify';
+import { maskIp, maskLogText } from './log-masking.ts';
 
 /**
  * pino options: JSON lines on stdout, and nothing that grants access or identifies a person
- * (tokens, keys, cookies, emails) ever written out. URLs are logged without their query
- * string, which can carry OIDC codes and login hints.
+ * (tokens, keys, cookies, session ids, emails, full client addresses) ever written out. Known
+ * fields are redacted by path; every finished line is then masked again, so a value that slips
+ * into a message or an error's text is caught too. URLs are logged without their query string,
+ * which can carry OIDC codes and login hints.
  */
-export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
+export function loggerOptions(
+  level: string,
+  stream?: NodeJS.WritableStream,
+): NonNullable<FastifyServerOptions['logger']> {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: [
         'req.headers.authorization',
@@ -20,16 +27,22 @@ export function loggerOptions(level: string): NonNullable<FastifyServerOptions['
         '*.token',
         'key',
         '*.key',
+        'apiKey',
+        '*.apiKey',
+        'sid',
+        '*.sid',
         'clientSecret',
         '*.clientSecret',
         'idToken',
         '*.idToken',
+        'err.detail',
       ],
       censor: '[redacted]',
     },
+    hooks: { streamWrite: maskLogText },
     serializers: {
       req(request: { method: string; url: string; ip?: string }) {
-        return { method: request.method, url: request.url.split('?')[0], remoteAddress: request.ip };
+        return { method: request.method, url: request.url.split('?')[0], remoteAddress: maskIp(request.ip) };
       },
     },
   };

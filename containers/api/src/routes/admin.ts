@@ -9,6 +9,7 @@ import { conflict, notFound, unauthenticated } from '../http/api-error.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 import { findTenantById, insertTenant, newTenantSchema, purgeTenant, summarise } from '../tenants/tenants.ts';
 import { findUserById, insertUser, newUserSchema } from '../tenants/users.ts';
+import { registerAdminComplianceRoutes } from './admin-compliance.ts';
 
 const apiKeyRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
 
@@ -163,4 +164,6 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
       return reply.status(204).send();
     },
   );
+
+  registerAdminComplianceRoutes(app, ctx, requireBootstrapToken, doc);
 }

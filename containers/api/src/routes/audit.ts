@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { recordAudit } from '../audit/audit-log.ts';
 import { auditFilterSchema, exportAuditCsv, findAuditRecord, queryAudit } from '../audit/audit-query.ts';
 import { principalOf, requirePermission } from '../auth/request-auth.ts';
+import { auditExportColumnsFor } from '../compliance/role-fields.ts';
 import type { AppContext } from '../context.ts';
 import { withTenant } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
@@ -60,7 +61,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: AppContext): void
         ...filter
       } = parseInput(auditFilterSchema, request.query, 'audit filter');
       const csv = await withTenant(ctx.pool, tenantId, async (db) => {
-        const text = await exportAuditCsv(db, tenantId, filter);
+        const text = await exportAuditCsv(db, tenantId, filter, auditExportColumnsFor(principal.role));
         await recordAudit(db, tenantId, {
           action: 'audit.export',
           outcome: 'success',

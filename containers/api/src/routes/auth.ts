@@ -11,6 +11,7 @@ import {
 } from '../auth/oidc.ts';
 import { maskEmail } from '../auth/principal.ts';
 import { createSession, deleteSession } from '../auth/sessions.ts';
+import { wasErased } from '../compliance/erasure.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem, withTenant } from '../db/pool.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
@@ -24,7 +25,12 @@ const transactionSchema = z.object({ slug: z.string(), nonce: z.string(), verifi
 const loginTransactionSeconds = 600;
 
 /** Problems that say something about the credentials presented, which the throttle counts. */
-const credentialProblems = new Set<SignInProblem>(['idp_invalid', 'idp_refused', 'unknown_account']);
+const credentialProblems = new Set<SignInProblem>([
+  'idp_invalid',
+  'idp_refused',
+  'unknown_account',
+  'erased',
+]);
 
 function baseUrl(ctx: AppContext, request: FastifyRequest): string {
   return ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
@@ -72,7 +78,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
   ) => {
     if (credentialProblems.has(problem)) ctx.signInThrottle.recordFailure(throttleKey(request, tenant.slug));
     request.log.warn(
-      { tenant: tenant.slug, problem, detail, user: email ? maskEmail(email) : undefined },
+      { tenant: tenant.slug, problem, detail, user: email?.includes('@') ? maskEmail(email) : email },
       'sign-in failed',
     );
     await withTenant(ctx.pool, tenant.id, (db) =>
@@ -248,7 +254,13 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       }
 
       const user = await withSystem(ctx.pool, (db) => findUserByEmail(db, tenant.id, identity.email));
-      if (!user) return fail(request, reply, tenant, 'unknown_account', 'no such user', identity.email);
+      if (!user) {
+        // An erased person is told why, and recorded under a marker instead of the email they gave.
+        if (await withSystem(ctx.pool, (db) => wasErased(db, tenant.id, identity.email))) {
+          return fail(request, reply, tenant, 'erased', 'account erased', 'erased-user');
+        }
+        return fail(request, reply, tenant, 'unknown_account', 'no such user', identity.email);
+      }
 
       const session = await withTenant(ctx.pool, tenant.id, async (db) => {
         const created = await createSession(db, tenant.id, user.id, ctx.config.sessionTtlMinutes);

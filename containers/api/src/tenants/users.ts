@@ -31,7 +31,7 @@ export async function insertUser(
 
 export async function findUserByEmail(db: Db, tenantId: string, email: string): Promise<User | null> {
   const { rows } = await db.query<User>(
-    'SELECT id, email, name, role FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)',
+    'SELECT id, email, name, role FROM users WHERE tenant_id = $1 AND lower(email) = lower($2) AND erased_at IS NULL',
     [tenantId, email],
   );
   return rows[0] ?? null;
@@ -43,4 +43,17 @@ export async function findUserById(db: Db, tenantId: string, userId: string): Pr
     [tenantId, userId],
   );
   return rows[0] ?? null;
+}
+
+export interface Member extends User {
+  erasedAt: string | null;
+}
+
+/** Everyone in the tenant, erased people under their pseudonym, by name. */
+export async function listUsers(db: Db, tenantId: string): Promise<Member[]> {
+  const { rows } = await db.query<User & { erased_at: Date | null }>(
+    'SELECT id, email, name, role, erased_at FROM users WHERE tenant_id = $1 ORDER BY erased_at NULLS FIRST, lower(name), id',
+    [tenantId],
+  );
+  return rows.map(({ erased_at, ...user }) => ({ ...user, erasedAt: erased_at?.toISOString() ?? null }));
 }

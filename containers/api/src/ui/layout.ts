@@ -31,6 +31,7 @@ function header(principal: Principal | null): SafeHtml {
       <li><a href="/sessions">Streaming</a></li>
       <li><a href="/alerts">Alerts</a></li>
       ${can(principal.role, 'audit', 'read') ? html`<li><a href="/audit">Audit log</a></li>` : ''}
+      ${can(principal.role, 'admin', 'write') ? html`<li><a href="/settings/retention">Data retention</a></li><li><a href="/settings/people">People</a></li>` : ''}
     </ul>
   </nav>
   <div class="account">

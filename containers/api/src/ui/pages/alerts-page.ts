@@ -44,7 +44,7 @@ ${eventStatuses.map((status) => html`<option value="${status}"${status === view.
 </select>
 <button type="submit" class="secondary">Show</button>
 </form>
-<p class="hint">${view.events.total} event${view.events.total === 1 ? '' : 's'}${view.status ? ` ${eventStatusLabels[view.status].toLowerCase()}` : ''}; the newest 100 are listed.</p>
+<p class="hint">${view.events.total} event${view.events.total === 1 ? '' : 's'}${view.status ? ` ${eventStatusLabels[view.status].toLowerCase()}` : ''}; the newest 100 are listed. <a href="/api/events/export" download="anomaly-events.csv">Export events (CSV)</a></p>
 <table aria-label="Anomaly events" id="event-feed" data-status-filter="${view.status ?? ''}">
 <thead><tr><th scope="col">Event</th><th scope="col">Occurred</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Device</th><th scope="col">Source IP</th><th scope="col">Score</th><th scope="col">Session</th></tr></thead>
 <tbody>${view.events.items.map((event) => eventRow(event, view.sessionNames))}</tbody>

@@ -14,6 +14,8 @@ export const signInProblems = {
     'There is no account for that email in this organisation. Ask your administrator to add you.',
   expired: 'This sign-in attempt expired or was not started here. Start again with Sign in with SSO.',
   suspended: 'This organisation is suspended, so nobody can sign in. Contact your administrator.',
+  erased:
+    "This account's personal data was erased on request, so it can no longer sign in. Ask your administrator for a new account if you need one.",
 } as const;
 export type SignInProblem = keyof typeof signInProblems;
 

@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { eraseUser } from '../compliance/erasure.ts';
+import { dayMs } from '../compliance/platform-clock.ts';
+import type { AppContext } from '../context.ts';
+import { withSystem } from '../db/pool.ts';
+import { notFound } from '../http/api-error.ts';
+import type { RouteDoc } from '../http/route-catalog.ts';
+import { isUuid, parseInput } from '../http/validation.ts';
+
+const advanceSchema = z.strictObject({
+  days: z
+    .number({ error: 'days must be a number of days to move the clock forward, such as 31' })
+    .positive('the clock only moves forward: use a positive number of days')
+    .max(36_500, 'move the clock at most 36500 days at once'),
+});
+
+type Doc = (summary: string, responses: Record<number, string>, body?: z.ZodType) => { doc: RouteDoc };
+
+/**
+ * The compliance side of the admin API: the test clock, a purge of every tenant, and erasure.
+ * Registered only with the rest of the admin API (a bootstrap token is configured); without it
+ * these paths do not exist (404), so a production platform's clock cannot be moved.
+ */
+export function registerAdminComplianceRoutes(
+  app: FastifyInstance,
+  ctx: AppContext,
+  requireBootstrapToken: (request: FastifyRequest) => Promise<void>,
+  doc: Doc,
+): void {
+  app.get(
+    '/api/admin/clock',
+    {
+      onRequest: requireBootstrapToken,
+      config: doc('The platform clock retention counts from', { 200: '{ now, offsetMs }' }),
+    },
+    async () => ({ now: ctx.clock.now().toISOString(), offsetMs: ctx.clock.offsetMs }),
+  );
+
+  app.post(
+    '/api/admin/clock/advance',
+    {
+      onRequest: requireBootstrapToken,
+      config: doc(
+        'Move the platform clock forward (tests only)',
+        { 200: '{ now, offsetMs }' },
+        advanceSchema,
+      ),
+    },
+    async (request) => {
+      const { days } = parseInput(advanceSchema, request.body, 'clock change');
+      const now = ctx.clock.advance(Math.round(days * dayMs));
+      request.log.info({ offsetMs: ctx.clock.offsetMs }, 'platform clock moved forward');
+      return { now: now.toISOString(), offsetMs: ctx.clock.offsetMs };
+    },
+  );
+
+  app.post(
+    '/api/admin/retention/purge',
+    {
+      onRequest: requireBootstrapToken,
+      config: doc('Purge every tenant by its retention policy now', { 200: '{ results }' }),
+    },
+    async () => ({ results: await ctx.retention.runNow('admin_api') }),
+  );
+
+  app.post(
+    '/api/admin/tenants/:tenantId/users/:userId/erase',
+    {
+      onRequest: requireBootstrapToken,
+      config: doc("Erase a user's personal data (pseudonymise, end sessions, revoke keys)", {
+        200: 'what was changed',
+        404: 'no such user',
+      }),
+    },
+    async (request) => {
+      const { tenantId, userId } = request.params as { tenantId: string; userId: string };
+      if (!isUuid(tenantId) || !isUuid(userId)) throw notFound('user');
+      const result = await withSystem(ctx.pool, (db) =>
+        eraseUser(db, tenantId, userId, { id: null, email: 'admin-api', ip: request.ip }),
+      );
+      if (!result) throw notFound('user');
+      return result;
+    },
+  );
+}
