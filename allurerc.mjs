@@ -1,5 +1,5 @@
-import os from 'node:os';
 import { defineConfig } from 'allure';
+import { reportVariables } from './scripts/report-environment.ts';
 
 /**
  * Allure 3 report for the journeys: `npm run report` builds it offline from allure-results.
@@ -7,27 +7,35 @@ import { defineConfig } from 'allure';
  * persona → journey → story; failures are sorted into who has to act on them.
  */
 
-// allure-playwright marks every error "failed", so categories tell them apart by message.
-// Infrastructure first: a refused connection is the stack's fault wherever it surfaces
-// ("fetch failed" is how Node's fetch reports a connection that never happened).
+// allure-playwright marks every error "failed" (a test timeout "broken"), so categories tell them
+// apart by message. Checked in order, first match wins; each pattern was checked against real
+// failures (see README "Reports").
+// Infrastructure first: a refused connection is the stack's fault wherever it surfaces. Node's
+// fetch reports one as "TypeError: fetch failed" (its cause, ECONNREFUSED, does not reach the
+// result), Chromium as net::ERR_CONNECTION_REFUSED.
 const infrastructure =
-  /ECONNREFUSED|ECONNRESET|EADDRINUSE|ENOTFOUND|EAI_AGAIN|socket hang up|getaddrinfo|TypeError: fetch failed|Docker is not reachable|container engine|stack did not (?:start|become ready)|(?:starting|start) the stack|Timed out waiting for .*(?:ready|listening)|browserType\.launch/i;
+  /ECONNREFUSED|ECONNRESET|EADDRINUSE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|socket hang up|getaddrinfo|TypeError: fetch failed|net::ERR_(?:CONNECTION_(?:REFUSED|RESET|CLOSED|FAILED)|EMPTY_RESPONSE|NAME_NOT_RESOLVED|ADDRESS_UNREACHABLE)|Docker is not reachable|container engine|stack did not (?:start|become ready)|(?:starting|start) the stack|Timed out waiting for .*(?:ready|listening)|browserType\.launch|(?:setting up|Fixture) "stack"/i;
 // A programming error in the suite itself.
 const testCode = /^(?:TypeError|ReferenceError|SyntaxError|RangeError)\b/;
-// What the platform did differs from what a journey asserts.
-const assertion = /expect\(|\bExpected\b|Received:|toHave|toBe|toEqual|toMatch|toContain/;
+// What the platform did differs from what a journey asserts: an expect() failure, or an API call
+// that answered another status than the journey needed (PlatformHttpError: "POST /x answered 500").
+const assertion = /expect\(|\bExpected\b|Received:|toHave|toBe|toEqual|toMatch|toContain|\banswered \d{3}\b/;
+
+// Allure appends its own "Product errors" (every failed) and "Test errors" (every broken) rules;
+// sharing their ids merges those catch-alls into ours, so nothing lands outside the three. A
+// failure nothing else explains counts against the product; a test timeout counts against the
+// test, since a journey's waits are bounded expect()s that fail on their own first.
+const productDefectId = '_product_errors_default_category';
+const testDefectId = '_test_errors_default_category';
 
 export default defineConfig({
   name: 'Journeys',
   output: 'allure-report',
   // Kept out of the work tree's tracked files; lets the report show trends across local runs.
   historyPath: '.journeys/allure-history.jsonl',
+  historyLimit: 100,
   defaultLabels: { epic: 'Suite self-tests' },
-  variables: {
-    'Stack mode': process.env.E2E_STACK_MODE ?? process.env.E2E_STACK ?? 'embedded',
-    Node: process.version,
-    Platform: `${os.platform()} ${os.arch()}`,
-  },
+  variables: reportVariables(),
   categories: [
     {
       name: 'Stack or infrastructure failure',
@@ -37,10 +45,12 @@ export default defineConfig({
       ],
     },
     {
+      id: testDefectId,
       name: 'Test defect',
       matchers: { statuses: ['failed', 'broken'], message: testCode },
     },
     {
+      id: productDefectId,
       name: 'Product defect',
       matchers: { statuses: ['failed', 'broken'], message: assertion },
     },
