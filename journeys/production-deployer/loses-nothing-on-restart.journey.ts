@@ -4,12 +4,12 @@ import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegisters } from './support/model-hand-over.ts';
 
-// One after another in one worker: a restart takes the shared stack away from everything running
-// beside it, so these journeys must not overlap each other (nor, through the config, anything else).
-test.describe.configure({ mode: 'default' });
+// A restart takes a service away from everything using it: these journeys get a stack of their
+// own (per worker), so they run beside the others without disturbing them.
+test.use({ ownStack: true });
 
 const EVENTS = 3_000;
-const RATE = 500;
+const RATE = 1_000;
 
 /**
  * The platform on every managed stack; the broker too (the embedded one keeps its sessions across

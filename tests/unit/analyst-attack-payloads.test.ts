@@ -6,6 +6,7 @@ import {
   NOTE_LIMIT,
   oversizedText,
   payloadsOf,
+  splitForForm,
 } from '../../fixtures/data/attack-payloads.ts';
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -75,4 +76,15 @@ test.describe('the attack-payload corpus', () => {
     expect(() => oversizedText(0)).toThrow('oversizedText needs a positive whole length (got 0).');
     expect(() => oversizedText(2.5)).toThrow('oversizedText needs a positive whole length (got 2.5).');
   });
+});
+
+test('the form gets at least one payload of every stored kind, and the API the rest, in corpus order', () => {
+  const { throughForm, throughApi } = splitForForm(injectionPayloads);
+  const storedKinds = kinds.filter((kind) => kind !== 'oversized');
+  expect([...new Set(throughForm.map((payload) => payload.kind))].toSorted()).toEqual(storedKinds.toSorted());
+  expect(throughForm.map((payload) => payload.name)).toContain('closing textarea');
+  expect([...throughForm, ...throughApi].toSorted((a, b) => a.name.localeCompare(b.name))).toEqual(
+    [...injectionPayloads].toSorted((a, b) => a.name.localeCompare(b.name)),
+  );
+  expect(throughApi).toEqual(injectionPayloads.filter((payload) => !throughForm.includes(payload)));
 });
