@@ -31,7 +31,11 @@ function expectCreated(response: LightMyRequestResponse, what: string) {
   return response.json();
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  /** Where the platform's log lines go (tests that read what was logged). */
+  logStream?: NodeJS.WritableStream,
+): Promise<TestApp> {
   const database: TestDatabase = await startTestDatabase();
   const pool = createPool(database.url);
   await migrate(pool);
@@ -48,6 +52,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     pool,
     broker: { connected: false },
     assetsDir: fileURLToPath(new URL('../../src/public/', import.meta.url)),
+    ...(logStream ? { logStream } : {}),
   });
   const server = app.server;
   const admin = { authorization: `Bearer ${bootstrapToken}` };
