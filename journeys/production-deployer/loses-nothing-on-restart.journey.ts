@@ -2,7 +2,7 @@ import { expect, test } from '../../fixtures/index.ts';
 import type { StackService } from '../../fixtures/stack/stack.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
-import { dataScientistRegisters } from './support/model-hand-over.ts';
+import { dataScientistRegistersThroughApi } from './support/model-hand-over.ts';
 
 // A restart takes a service away from everything using it: these journeys get a stack of their
 // own (per worker), so they run beside the others without disturbing them.
@@ -35,7 +35,7 @@ for (const { service, what, containersOnly } of restarts) {
     if (!databaseUrl) throw new Error('a managed stack gives its database URL; this one gave none');
 
     const readings = data.sensorReadings({ rows: 600, features: 3, anomalyRate: 0.05 });
-    const { version } = await dataScientistRegisters(
+    const { version } = await dataScientistRegistersThroughApi(
       dataScientist,
       readings,
       { algorithm: 'knn', contamination: 0.05 },

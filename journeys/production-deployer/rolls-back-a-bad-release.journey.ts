@@ -2,7 +2,10 @@ import { slackWebhookPath } from '../../fixtures/externals/slack.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { OperationsApi } from '../../fixtures/streaming/operations-api.ts';
 import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
-import { dataScientistRegisters, dataScientistRegistersNextVersion } from './support/model-hand-over.ts';
+import {
+  dataScientistRegistersNextVersion,
+  dataScientistRegistersThroughApi,
+} from './support/model-hand-over.ts';
 
 const BATCH = 200;
 
@@ -11,7 +14,7 @@ test('rolls back a bad release', {
 }, async ({ dataScientist, deployer, admin, producer, data, externals }) => {
   const modelName = 'boiler-room-detector';
   const readings = data.sensorReadings({ rows: 1_000, features: 3, anomalyRate: 0.05 });
-  const { dataset, version: v1 } = await dataScientistRegisters(
+  const { dataset, version: v1 } = await dataScientistRegistersThroughApi(
     dataScientist,
     readings,
     { algorithm: 'knn', contamination: 0.05 },

@@ -34,6 +34,52 @@ export async function dataScientistRegisters(
 }
 
 /**
+ * The same hand-over done the way a data scientist's notebook would, through the API: for the
+ * deployer's journeys whose story starts at a registered version. The data scientist's own
+ * journeys, and the deployer's ship-to-production journey, go through the pages.
+ */
+export function dataScientistRegistersThroughApi(
+  dataScientist: DataScientist,
+  readings: SensorReadings,
+  detector: DetectorChoice,
+  modelName: string,
+): Promise<HandOver> {
+  return test.step(
+    `the data scientist registers ${modelName} (API)`,
+    async () => {
+      const upload = await dataScientist.api.uploadDataset(
+        { fileName: `${readings.name}.csv`, mimeType: 'text/csv', content: readings.csv },
+        { name: readings.name },
+      );
+      expect(upload.status, 'the readings upload').toBe(201);
+      const dataset = upload.body as Dataset;
+      const created = await dataScientist.api.raw<{ id: string }>('POST', '/api/experiments', {
+        json: {
+          datasetId: dataset.id,
+          name: `${modelName} training`,
+          runs: [{ algorithm: detector.algorithm, params: { contamination: detector.contamination } }],
+        },
+      });
+      expect(created.status, 'the experiment is accepted').toBe(201);
+      await expect
+        .poll(async () => (await dataScientist.api.getExperiment(created.body.id)).status, {
+          message: `experiment ${created.body.id} completes`,
+          timeout: 30_000,
+        })
+        .toBe('completed');
+      const [run] = (await dataScientist.api.getExperiment(created.body.id)).runs;
+      if (!run) throw new Error(`experiment ${created.body.id} has no run`);
+      const registered = await dataScientist.api.raw<ModelVersion>('POST', '/api/models/versions', {
+        json: { runId: run.id, name: modelName },
+      });
+      expect(registered.status, `registering ${modelName}`).toBe(201);
+      return { dataset, version: registered.body };
+    },
+    { box: true },
+  );
+}
+
+/**
  * The data scientist trains the same algorithm again with other settings and registers the result
  * as the next version of an existing model, through the experiment page's register form.
  */
