@@ -17,6 +17,8 @@ interface Step {
   env?: Record<string, string>;
   /** A reason to skip, decided when the step is reached. */
   skip?: () => string | undefined;
+  /** The step prints its own verdict on a line starting with this; the summary repeats it. */
+  verdictPrefix?: string;
 }
 
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
@@ -45,6 +47,21 @@ const steps: Step[] = [
     name: 'journeys',
     command: [bin('playwright'), 'test', '--project=journeys', '--project=resilience', '--grep', '@e2e'],
     playwright: true,
+  },
+  {
+    // Load journeys measure the platform, so they run alone, on the embedded stack, and attach
+    // their figures for the quality gate. Their own output dir keeps the journeys' traces for the audit.
+    name: 'load',
+    command: [bin('playwright'), 'test', '--project=load', '--output=test-results/load-artifacts'],
+    playwright: true,
+    env: { E2E_STACK: 'embedded' },
+  },
+  {
+    // Reads what the journeys and the load step left in allure-results: @security all passed, perf
+    // within 20% of perf/baseline.json.
+    name: 'quality gate',
+    command: [process.execPath, path.join(repoRoot, 'scripts', 'quality-gate.ts'), '--require-perf'],
+    verdictPrefix: 'quality gate: ',
   },
   {
     name: 'audit',
@@ -90,6 +107,20 @@ const steps: Step[] = [
         : 'no Docker engine: start one and run npm run containers:offline (or have the official images) to include it',
   },
   {
+    // Every @e2e journey twice more without retries on the embedded stack: a journey that passed
+    // above by luck shows up here. It reports only to the console and its own JSON, so it neither
+    // adds to allure-results (the report stays one run) nor to the JUnit totals below.
+    name: 'flake-check',
+    command: [
+      process.execPath,
+      path.join(repoRoot, 'scripts', 'flake-check.ts'),
+      '--repeat-each=2',
+      '--output=test-results/flake-check-artifacts',
+    ],
+    env: { E2E_STACK: 'embedded' },
+    verdictPrefix: 'flake-check: ',
+  },
+  {
     // Journey Explorer in a real VS Code (code-server) driven by Chromium.
     name: 'vscode',
     command: [
@@ -111,15 +142,35 @@ function dockerAnswers(): boolean {
   return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 }
 
-function run(command: string[], env: Record<string, string>): Promise<number> {
+/** Runs a step with its output shown as it comes; returns the exit code and the last line starting with `verdictPrefix`. */
+function run(
+  command: string[],
+  env: Record<string, string>,
+  verdictPrefix?: string,
+): Promise<{ code: number; verdict?: string }> {
   const [program = '', ...args] = command;
   return new Promise((resolve) => {
-    const child = spawn(program, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(program, args, {
+      cwd: repoRoot,
+      stdio: ['inherit', verdictPrefix ? 'pipe' : 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    let verdict: string | undefined;
+    let pending = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) if (verdictPrefix && line.startsWith(verdictPrefix)) verdict = line;
+    });
     child.on('error', (error) => {
       console.error(`Could not run ${program}: ${error.message}`);
-      resolve(127);
+      resolve({ code: 127 });
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('close', (code, signal) => {
+      if (verdictPrefix && pending.startsWith(verdictPrefix)) verdict = pending;
+      resolve({ code: code ?? (signal ? 128 : 1), verdict: verdict?.slice(verdictPrefix?.length ?? 0) });
+    });
   });
 }
 
@@ -136,7 +187,7 @@ for (const step of steps) {
     continue;
   }
   console.log(
-    `\n=== ${step.name}: ${step.command.map((part) => path.relative(repoRoot, part) || part).join(' ')}`,
+    `\n=== ${step.name}: ${step.command.map((part) => (part === process.execPath ? 'node' : path.relative(repoRoot, part) || part)).join(' ')}`,
   );
   const junitFile = path.join(repoRoot, 'test-results', `junit-${step.name}.xml`);
   const env: Record<string, string> = { ...step.env };
@@ -150,9 +201,10 @@ for (const step of steps) {
     });
   }
   const started = performance.now();
-  const code = await run(step.command, env);
+  const { code, verdict } = await run(step.command, env, step.verdictPrefix);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   let outcome = code === 0 ? `passed in ${seconds} s` : `FAILED (exit ${code}) after ${seconds} s`;
+  if (verdict) outcome += `: ${verdict}`;
   if (step.playwright) {
     if (existsSync(junitFile)) {
       const stepTotals = readJunit(readFileSync(junitFile, 'utf8'));
@@ -166,7 +218,8 @@ for (const step of steps) {
 }
 
 console.log('\n=== summary');
-for (const { name, outcome } of outcomes) console.log(`${name.padEnd(10)} ${outcome}`);
+const nameWidth = Math.max(...outcomes.map(({ name }) => name.length));
+for (const { name, outcome } of outcomes) console.log(`${name.padEnd(nameWidth)}  ${outcome}`);
 if (totals.flaky.length > 0) {
   console.log(`flaky (passed on retry, counted as passed): ${totals.flaky.length}`);
   for (const title of totals.flaky) console.log(`  ${title}`);
