@@ -1,8 +1,9 @@
 import { expect, test } from '../../fixtures/index.ts';
 import type { Experiment } from '../../fixtures/personas/platform-types.ts';
 import type { AnomalyEvent } from '../../fixtures/personas/security-analyst.ts';
+import { attach } from '../../fixtures/reporting/attach.ts';
 import { type PerfFigure, recordPerfFigures } from '../../fixtures/reporting/perf-figures.ts';
-import { summariseLatencies } from '../../fixtures/streaming/latency-percentiles.ts';
+import { latencyBySecond, summariseLatencies } from '../../fixtures/streaming/latency-percentiles.ts';
 import { storedTimings } from '../../fixtures/streaming/stored-timings.ts';
 import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegisters } from './support/model-hand-over.ts';
@@ -181,6 +182,7 @@ test(
       { name: 'personas.triageMs', value: triage.ms, unit: 'ms', better: 'lower', budget: BUDGET.triageMs },
     ];
     await recordPerfFigures(testInfo, figures);
+    await attach('stream latency by second', latencyBySecond(timings));
 
     await test.step('the stream met its budgets', async () => {
       expect(counted).toMatchObject({ state: 'active', received: EVENTS, scored: EVENTS, rejected: 0 });

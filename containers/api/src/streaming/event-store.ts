@@ -23,40 +23,70 @@ export interface SessionTally {
 }
 
 /**
- * Stores a batch of events in one statement, each at most once per session: the primary key
- * (session, event id) turns a redelivered event into a no-op. Returns the keys actually stored,
- * so only those are counted and only those raise anomaly events.
+ * Stores a batch of events and adds them to their sessions' counters in one statement (one round
+ * trip, one implicit snapshot): each event at most once per session, since the primary key
+ * (session, event id) turns a redelivered event into a no-op, and only the rows actually inserted
+ * are counted. `rejected` adds each session's refused events to its counters in the same go.
+ * Returns the keys actually stored, so only those raise anomaly events.
+ *
+ * Columns travel as typed arrays (`unnest`) rather than one JSON document: Postgres reads them
+ * without parsing a document of the whole batch first. `scored_at` is the row's own write time
+ * (`clock_timestamp()`), not the transaction's start, so latency measured against it includes
+ * the storing itself.
  */
-export async function storeEvents(db: Db, tenantId: string, events: EventToStore[]): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
+export async function storeEvents(
+  db: Db,
+  tenantId: string,
+  events: EventToStore[],
+  rejected: ReadonlyMap<string, number> = new Map(),
+): Promise<Set<string>> {
+  if (events.length === 0 && rejected.size === 0) return new Set();
+  const sessions = [...new Set([...events.map((event) => event.sessionId), ...rejected.keys()])];
   const { rows } = await db.query<{ session_id: string; event_id: string }>(
-    `INSERT INTO stream_events (tenant_id, session_id, event_id, occurred_at, received_at, scored_at, readings, score,
-                                anomaly, deployment_id, model_version_id, device_id, source_ip)
-     SELECT $1, x.session_id, x.event_id, to_timestamp(x.occurred_ms / 1000.0), to_timestamp(x.received_ms / 1000.0),
-            CASE WHEN x.score IS NULL THEN NULL ELSE now() END, x.readings, x.score, x.anomaly, x.deployment_id,
-            x.model_version_id, x.device_id, x.source_ip
-       FROM jsonb_to_recordset($2::jsonb) AS x(session_id uuid, event_id text, occurred_ms float8, received_ms float8,
-            readings jsonb, score float8, anomaly boolean, deployment_id uuid, model_version_id uuid, device_id text,
-            source_ip text)
-     ON CONFLICT (session_id, event_id) DO NOTHING
-     RETURNING session_id, event_id`,
+    `WITH stored AS (
+       INSERT INTO stream_events (tenant_id, session_id, event_id, occurred_at, received_at, scored_at, readings,
+                                  score, anomaly, deployment_id, model_version_id, device_id, source_ip)
+       SELECT $1, x.session_id, x.event_id, to_timestamp(x.occurred_ms / 1000.0), to_timestamp(x.received_ms / 1000.0),
+              CASE WHEN x.score IS NULL THEN NULL ELSE clock_timestamp() END, x.readings::jsonb, x.score, x.anomaly,
+              x.deployment_id, x.model_version_id, x.device_id, x.source_ip
+         FROM unnest($2::uuid[], $3::text[], $4::float8[], $5::float8[], $6::text[], $7::float8[], $8::boolean[],
+                     $9::uuid[], $10::uuid[], $11::text[], $12::text[])
+              AS x(session_id, event_id, occurred_ms, received_ms, readings, score, anomaly, deployment_id,
+                   model_version_id, device_id, source_ip)
+       ON CONFLICT (session_id, event_id) DO NOTHING
+       RETURNING session_id, event_id, score, anomaly
+     ),
+     tally AS (
+       SELECT t.session_id, count(s.event_id)::int AS received, count(s.score)::int AS scored,
+              (count(*) FILTER (WHERE s.anomaly))::int AS anomalies, max(t.rejected) AS rejected
+         FROM unnest($13::uuid[], $14::int[]) AS t(session_id, rejected)
+         LEFT JOIN stored s ON s.session_id = t.session_id
+        GROUP BY t.session_id
+     ),
+     counted AS (
+       UPDATE stream_sessions ss
+          SET received = ss.received + c.received, scored = ss.scored + c.scored,
+              anomalies = ss.anomalies + c.anomalies, rejected = ss.rejected + c.rejected,
+              last_event_at = CASE WHEN c.received > 0 THEN now() ELSE ss.last_event_at END
+         FROM tally c
+        WHERE ss.tenant_id = $1 AND ss.id = c.session_id AND (c.received > 0 OR c.rejected > 0)
+     )
+     SELECT session_id, event_id FROM stored`,
     [
       tenantId,
-      JSON.stringify(
-        events.map((event) => ({
-          session_id: event.sessionId,
-          event_id: event.eventId,
-          occurred_ms: event.occurredAt,
-          received_ms: event.receivedAt,
-          readings: event.values,
-          score: event.score,
-          anomaly: event.anomaly,
-          deployment_id: event.deploymentId,
-          model_version_id: event.modelVersionId,
-          device_id: event.deviceId,
-          source_ip: event.ip,
-        })),
-      ),
+      events.map((event) => event.sessionId),
+      events.map((event) => event.eventId),
+      events.map((event) => event.occurredAt),
+      events.map((event) => event.receivedAt),
+      events.map((event) => JSON.stringify(event.values)),
+      events.map((event) => event.score),
+      events.map((event) => event.anomaly),
+      events.map((event) => event.deploymentId),
+      events.map((event) => event.modelVersionId),
+      events.map((event) => event.deviceId),
+      events.map((event) => event.ip),
+      sessions,
+      sessions.map((session) => rejected.get(session) ?? 0),
     ],
   );
   return new Set(rows.map((row) => eventKey(row.session_id, row.event_id)));

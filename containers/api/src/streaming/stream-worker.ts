@@ -14,7 +14,6 @@ import {
   type EventToStore,
   eventKey,
   loadUnscored,
-  type SessionTally,
   saveLateScores,
   storeEvents,
 } from './event-store.ts';
@@ -67,15 +66,6 @@ const cannotScoreReason = (error: unknown): string | null =>
   error instanceof ModelFitError
     ? error.message
     : null;
-
-const tallyOf = (tallies: Map<string, SessionTally>, sessionId: string): SessionTally => {
-  let tally = tallies.get(sessionId);
-  if (!tally) {
-    tally = { received: 0, scored: 0, anomalies: 0, rejected: 0 };
-    tallies.set(sessionId, tally);
-  }
-  return tally;
-};
 
 const anomalyFrom = (
   sessionId: string,
@@ -315,18 +305,20 @@ export class StreamWorker {
   }
 
   async #storeForTenant(tenantId: string, items: { route: SessionRoute; item: Incoming }[]): Promise<void> {
-    const tallies = new Map<string, SessionTally>();
+    /** Refused events per session, counted in the same statement that stores the accepted ones. */
+    const rejected = new Map<string, number>();
+    const reject = (sessionId: string) => rejected.set(sessionId, (rejected.get(sessionId) ?? 0) + 1);
     const accepted = new Map<string, Accepted[]>();
     const seen = new Set<string>();
     for (const { route, item } of items) {
       const handling = eventHandling(route.state);
       if (handling === 'reject') {
-        tallyOf(tallies, route.id).rejected++;
+        reject(route.id);
         continue;
       }
       const parsed = parseStreamEvent(item.payload, item.receivedAt);
       if (!parsed.ok) {
-        tallyOf(tallies, route.id).rejected++;
+        reject(route.id);
         this.#warnOnce(route.id, parsed.problem);
         continue;
       }
@@ -363,7 +355,7 @@ export class StreamWorker {
       events.forEach((accepted, index) => {
         const score = scored?.scores[index];
         if (score && !score.ok) {
-          tallyOf(tallies, sessionId).rejected++;
+          reject(sessionId);
           this.#warnOnce(sessionId, score.problem);
           return;
         }
@@ -387,21 +379,14 @@ export class StreamWorker {
       });
     }
 
+    // Events and counters in one statement; anomaly events (rare) in a second one of the same transaction.
     const { stored, raised } = await withTenant(this.#deps.pool, tenantId, async (db) => {
-      const stored = await storeEvents(db, tenantId, toStore);
-      for (const event of toStore) {
-        if (!stored.has(eventKey(event.sessionId, event.eventId))) continue;
-        const tally = tallyOf(tallies, event.sessionId);
-        tally.received++;
-        if (event.score !== null) tally.scored++;
-        if (event.anomaly) tally.anomalies++;
-      }
+      const stored = await storeEvents(db, tenantId, toStore, rejected);
       const raised = await insertAnomalies(
         db,
         tenantId,
         [...anomalies].filter(([key]) => stored.has(key)).map(([, anomaly]) => anomaly),
       );
-      await addToSessionCounters(db, tenantId, tallies);
       return { stored, raised };
     });
 
@@ -414,7 +399,7 @@ export class StreamWorker {
       latencies.set(event.sessionId, list);
     }
     for (const [sessionId, values] of latencies) this.#deps.metrics.record(sessionId, values);
-    this.#deps.observer.stored(tenantId, new Set(tallies.keys()), raised);
+    this.#deps.observer.stored(tenantId, new Set([...latencies.keys(), ...rejected.keys()]), raised);
 
     // A session resumed while this batch was kept unscored: make sure its backlog gets scored.
     for (const route of keptUnscored) {
