@@ -72,19 +72,19 @@ export function browserOf(
   return named ? `${named[1]} ${named[2]}` : `unknown version (${path.basename(executable)})`;
 }
 
+/** "Debian GNU/Linux 12 (bookworm)": the distribution where the OS names one, else the OS itself. */
 export function operatingSystemOf(
   readOsRelease: () => string = () => readFileSync('/etc/os-release', 'utf8'),
-) {
-  let distribution: string | undefined;
+): string {
   if (os.platform() === 'linux') {
     try {
-      distribution = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(readOsRelease())?.[1];
+      const pretty = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(readOsRelease())?.[1];
+      if (pretty) return pretty;
     } catch {
-      distribution = undefined;
+      // No os-release: the kernel's name below still says which OS it is.
     }
   }
-  const kernel = `${os.type()} ${os.release()} ${os.arch()}`;
-  return distribution ? `${distribution} (${kernel})` : kernel;
+  return os.type();
 }
 
 export function reportVariables(
@@ -92,11 +92,10 @@ export function reportVariables(
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   return {
-    'Stack mode':
-      stackModesOf(resultsDirsFromArgv(argv)) ??
-      `${env.E2E_STACK ?? 'embedded'} (no journey in these results recorded one)`,
+    'Stack mode': stackModesOf(resultsDirsFromArgv(argv)) ?? `${env.E2E_STACK ?? 'embedded'} (not recorded)`,
     Node: process.version,
     Browser: browserOf(),
     OS: operatingSystemOf(),
+    Kernel: `${os.type()} ${os.release()} ${os.arch()}`,
   };
 }
