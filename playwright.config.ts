@@ -57,20 +57,21 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-      name: 'journeys',
-      testDir: 'journeys',
-      testMatch: '**/*.journey.ts',
-      grepInvert: heavy,
-      timeout: 90_000,
-    },
-    {
       // Fault injection: journeys that restart services run on a stack of their own worker
       // (`ownStack`), so they run in parallel with the others instead of after them.
+      // Listed first: the longest journeys start first, and the run does not end on one of them.
       name: 'resilience',
       testDir: 'journeys',
       testMatch: '**/*.journey.ts',
       grep: /@resilience/,
       timeout: 120_000,
+    },
+    {
+      name: 'journeys',
+      testDir: 'journeys',
+      testMatch: '**/*.journey.ts',
+      grepInvert: heavy,
+      timeout: 90_000,
     },
     {
       // Sustained streams and many personas at once, with budgets; nothing else runs beside them

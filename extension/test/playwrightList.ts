@@ -64,7 +64,9 @@ export async function listWithPlaywright(
       // Several projects list the same test; it is one journey.
       listed.set(JSON.stringify(journey), journey);
     }
-    for (const child of suite.suites ?? []) walk(child, [...describes, child.title]);
+    // An anonymous `test.describe(() => …)` groups tests without naming them (the reporter and the tree skip it too).
+    for (const child of suite.suites ?? [])
+      walk(child, child.title ? [...describes, child.title] : describes);
   };
   for (const fileSuite of report.suites) walk(fileSuite, []);
   return sortListed([...listed.values()]);
