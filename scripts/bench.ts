@@ -1,99 +1,132 @@
 /**
- * `npm run bench`: how long the suite's waits take, timed from outside and printed as a table:
- * five embedded cold starts (start until the platform is ready, then stop), five containers cold
- * starts with cached images (when a Docker engine answers), one full journeys run, and the
- * extension's static discovery against `playwright test --list`.
+ * `npm run bench`: the suite's speed, timed from outside and printed as a table. Sections, all by
+ * default or only those named (`npm run bench -- e2e starts`):
+ *   starts     five embedded cold starts (start until the platform is ready, then stop), and five
+ *              containers cold starts with cached images when a Docker engine answers;
+ *   e2e        `npx playwright test --grep @e2e` three times (BENCH_E2E_RUNS to change): median wall
+ *              time from command start to exit, and the five slowest journeys by median;
+ *   discovery  the extension's static discovery against `playwright test --list`.
+ * Timings on a shared machine are noisy: read medians and ratios, not single runs.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedStack } from '../fixtures/stack/embedded.ts';
 import { repoRoot } from '../fixtures/stack/paths.ts';
+import { benchJourneys, e2eCommand, median } from './bench-journeys.ts';
+
+const sections = ['starts', 'e2e', 'discovery'] as const;
+type Section = (typeof sections)[number];
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !(sections as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(
+    `Unknown bench section ${unknown.join(', ')}: use any of ${sections.join(', ')} (none means all).`,
+  );
+  process.exit(2);
+}
+const wanted = (section: Section) => asked.length === 0 || asked.includes(section);
 
 const COLD_STARTS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+const e2eRuns = Number(process.env.BENCH_E2E_RUNS ?? 3);
+if (!Number.isInteger(e2eRuns) || e2eRuns < 1) {
+  console.error(`BENCH_E2E_RUNS=${process.env.BENCH_E2E_RUNS} is not a whole number of runs: use 1 or more.`);
+  process.exit(2);
 }
 
-const starts: number[] = [];
-const stops: number[] = [];
-for (let run = 1; run <= COLD_STARTS; run++) {
-  const began = performance.now();
-  const stack = await startEmbeddedStack();
-  const ready = performance.now();
-  await stack.stop();
-  starts.push(ready - began);
-  stops.push(performance.now() - ready);
-  console.log(`cold start ${run}/${COLD_STARTS}: ${Math.round(ready - began)} ms to ready`);
-}
-
-// Containers: the first start may build the platform image; it is a warm-up, not a sample.
-const containerStarts: number[] = [];
-const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
-if (dockerAnswers) {
-  const { startContainersStack } = await import('../fixtures/stack/containers.ts');
-  await (await startContainersStack()).stop();
-  for (let run = 1; run <= COLD_STARTS; run++) {
-    const began = performance.now();
-    const stack = await startContainersStack();
-    containerStarts.push(performance.now() - began);
-    await stack.stop();
-    console.log(
-      `containers cold start ${run}/${COLD_STARTS}: ${Math.round(containerStarts.at(-1) ?? 0)} ms to ready`,
-    );
-  }
-} else {
-  console.log('no Docker engine answers: containers cold start not measured (see npm run doctor)');
-}
+const rows: [string, string][] = [];
+const ms = (value: number) => `${Math.round(value)} ms`;
+let failed = false;
 
 console.log(
-  '\nrunning the journeys once (npx playwright test --project=journeys --project=resilience --grep @e2e)...',
+  `machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ')}`,
 );
-const journeysBegan = performance.now();
-const journeysCode = await new Promise<number>((resolve) => {
-  const child = spawn(
-    path.join(repoRoot, 'node_modules', '.bin', 'playwright'),
-    ['test', '--project=journeys', '--project=resilience', '--grep', '@e2e'],
+
+if (wanted('starts')) {
+  const starts: number[] = [];
+  const stops: number[] = [];
+  for (let run = 1; run <= COLD_STARTS; run++) {
+    const began = performance.now();
+    const stack = await startEmbeddedStack();
+    const ready = performance.now();
+    await stack.stop();
+    starts.push(ready - began);
+    stops.push(performance.now() - ready);
+    console.log(`cold start ${run}/${COLD_STARTS}: ${Math.round(ready - began)} ms to ready`);
+  }
+  rows.push([`embedded cold start, median of ${COLD_STARTS}`, ms(median(starts))]);
+  rows.push(['embedded cold start, min / max', `${ms(Math.min(...starts))} / ${ms(Math.max(...starts))}`]);
+  rows.push(['embedded stop, median', ms(median(stops))]);
+
+  // Containers: the first start may build the platform image; it is a warm-up, not a sample.
+  const dockerAnswers = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  if (dockerAnswers) {
+    const containerStarts: number[] = [];
+    const { startContainersStack } = await import('../fixtures/stack/containers.ts');
+    await (await startContainersStack()).stop();
+    for (let run = 1; run <= COLD_STARTS; run++) {
+      const began = performance.now();
+      const stack = await startContainersStack();
+      containerStarts.push(performance.now() - began);
+      await stack.stop();
+      console.log(
+        `containers cold start ${run}/${COLD_STARTS}: ${Math.round(containerStarts.at(-1) ?? 0)} ms to ready`,
+      );
+    }
+    rows.push([`containers cold start, median of ${COLD_STARTS}`, ms(median(containerStarts))]);
+    rows.push([
+      'containers cold start, min / max',
+      `${ms(Math.min(...containerStarts))} / ${ms(Math.max(...containerStarts))}`,
+    ]);
+  } else {
+    console.log('no Docker engine answers: containers cold start not measured (see npm run doctor)');
+  }
+}
+
+if (wanted('e2e')) {
+  console.log(
+    `\n${e2eCommand.join(' ')}, ${e2eRuns} times (stack mode ${process.env.E2E_STACK ?? 'embedded'})...`,
+  );
+  const bench = await benchJourneys(e2eRuns);
+  const walls = bench.runs.map((run) => run.wallMs / 1000);
+  failed ||= bench.runs.some((run) => run.exitCode !== 0);
+  rows.push([
+    `@e2e wall time, median of ${e2eRuns}`,
+    `${(bench.medianWallMs / 1000).toFixed(1)} s${failed ? ' (a run FAILED)' : ''}`,
+  ]);
+  rows.push(['@e2e wall time, each run', walls.map((wall) => `${wall.toFixed(1)} s`).join(' / ')]);
+  rows.push(['@e2e journeys timed per run', bench.runs.map((run) => String(run.journeys.size)).join(' / ')]);
+  for (const [rank, { journey, medianSeconds }] of bench.slowest.entries()) {
+    rows.push([
+      `slowest ${rank + 1}: ${journey.replace(/^.*journeys\//, '')}`,
+      `${medianSeconds.toFixed(1)} s`,
+    ]);
+  }
+}
+
+if (rows.length > 0) {
+  const width = Math.max(34, ...rows.map(([label]) => label.length));
+  const line = (label: string, value: string) =>
+    console.log(`| ${label.padEnd(width)} | ${value.padStart(22)} |`);
+  console.log('');
+  line('measure', 'value');
+  console.log(`|${'-'.repeat(width + 2)}|${'-'.repeat(24)}|`);
+  for (const [label, value] of rows) line(label, value);
+}
+
+if (wanted('discovery')) {
+  console.log('\nJourney Explorer: static discovery against playwright test --list');
+  const discovery = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'extension', 'scripts', 'bench-discovery.ts')],
     {
       cwd: repoRoot,
       stdio: 'inherit',
     },
   );
-  child.on('exit', (code) => resolve(code ?? 1));
-});
-const journeysMs = performance.now() - journeysBegan;
-
-const row = (label: string, value: string) => console.log(`| ${label.padEnd(34)} | ${value.padStart(22)} |`);
-const ms = (value: number) => `${Math.round(value)} ms`;
-console.log('');
-row('measure', 'value');
-console.log(`|${'-'.repeat(36)}|${'-'.repeat(24)}|`);
-row(`embedded cold start, median of ${COLD_STARTS}`, ms(median(starts)));
-row('embedded cold start, min / max', `${ms(Math.min(...starts))} / ${ms(Math.max(...starts))}`);
-row('embedded stop, median', ms(median(stops)));
-if (containerStarts.length > 0) {
-  row(`containers cold start, median of ${COLD_STARTS}`, ms(median(containerStarts)));
-  row(
-    'containers cold start, min / max',
-    `${ms(Math.min(...containerStarts))} / ${ms(Math.max(...containerStarts))}`,
-  );
+  failed ||= discovery.status !== 0;
 }
-row(
-  'journeys run (@e2e), wall time',
-  `${(journeysMs / 1000).toFixed(1)} s${journeysCode === 0 ? '' : ' (FAILED)'}`,
-);
-
-console.log('\nJourney Explorer: static discovery against playwright test --list');
-const discovery = spawnSync(
-  process.execPath,
-  [path.join(repoRoot, 'extension', 'scripts', 'bench-discovery.ts')],
-  {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  },
-);
-process.exitCode = journeysCode === 0 && discovery.status === 0 ? 0 : 1;
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,121 @@
+/**
+ * The @e2e journeys timed the way a person runs them: `npx playwright test --grep @e2e`, from
+ * command start to exit, several times. Each run's JUnit report (written to a temp file, so the
+ * work tree's reports stay as they were) gives every journey's own duration.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { repoRoot } from '../fixtures/stack/paths.ts';
+
+export interface JourneysRun {
+  wallMs: number;
+  exitCode: number;
+  /** Seconds per journey, by "file › title"; skipped journeys are left out. */
+  journeys: Map<string, number>;
+  /** Journeys that failed, by "file › title". */
+  failures: string[];
+}
+
+export interface JourneysBench {
+  runs: JourneysRun[];
+  medianWallMs: number;
+  /** The slowest journeys by their median duration over the runs, slowest first. */
+  slowest: { journey: string; medianSeconds: number }[];
+}
+
+export const e2eCommand = ['npx', 'playwright', 'test', '--grep', '@e2e'];
+
+export function median(values: number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+interface JunitCase {
+  '@_name': string;
+  '@_classname'?: string;
+  '@_time'?: string;
+  skipped?: unknown;
+  failure?: unknown;
+  error?: unknown;
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  isArray: (name) => name === 'testsuite' || name === 'testcase',
+});
+
+/** Journey durations (seconds) and failures from a Playwright JUnit report; skipped journeys are not timed. */
+export function readJourneysReport(xml: string): Pick<JourneysRun, 'journeys' | 'failures'> {
+  const document = parser.parse(xml) as { testsuites?: { testsuite?: { testcase?: JunitCase[] }[] } };
+  const journeys = new Map<string, number>();
+  const failures: string[] = [];
+  for (const suite of document.testsuites?.testsuite ?? []) {
+    for (const testCase of suite.testcase ?? []) {
+      if (testCase.skipped !== undefined) continue;
+      const name = `${testCase['@_classname'] ?? ''} › ${testCase['@_name']}`;
+      journeys.set(name, Number(testCase['@_time'] ?? 0));
+      if (testCase.failure !== undefined || testCase.error !== undefined) failures.push(name);
+    }
+  }
+  return { journeys, failures };
+}
+
+export function slowestJourneys(runs: JourneysRun[], count: number): JourneysBench['slowest'] {
+  const samples = new Map<string, number[]>();
+  for (const run of runs) {
+    for (const [journey, seconds] of run.journeys)
+      samples.set(journey, [...(samples.get(journey) ?? []), seconds]);
+  }
+  return [...samples]
+    .map(([journey, seconds]) => ({ journey, medianSeconds: median(seconds) }))
+    .sort((a, b) => b.medianSeconds - a.medianSeconds)
+    .slice(0, count);
+}
+
+async function runOnce(index: number, total: number): Promise<JourneysRun> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'journeys-bench-'));
+  const junitFile = path.join(dir, 'junit.xml');
+  const began = performance.now();
+  const exitCode = await new Promise<number>((resolve) => {
+    const [program = 'npx', ...args] = e2eCommand;
+    const child = spawn(program, [...args, `--output=${path.join(dir, 'artifacts')}`], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, PLAYWRIGHT_JUNIT_OUTPUT_FILE: junitFile },
+    });
+    child.on('error', () => resolve(127));
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+  const wallMs = performance.now() - began;
+  let report: Pick<JourneysRun, 'journeys' | 'failures'> = { journeys: new Map(), failures: [] };
+  try {
+    report = readJourneysReport(readFileSync(junitFile, 'utf8'));
+  } catch {
+    // A run that could not start leaves no report; its exit code says so below.
+  }
+  const { journeys, failures } = report;
+  rmSync(dir, { recursive: true, force: true });
+  console.log(
+    `@e2e run ${index}/${total}: ${(wallMs / 1000).toFixed(1)} s, ${journeys.size} journeys${exitCode === 0 ? '' : `, FAILED (exit ${exitCode})`}`,
+  );
+  for (const failure of failures) console.log(`  failed: ${failure}`);
+  return { wallMs, exitCode, journeys, failures };
+}
+
+/** Runs the @e2e set `times` times, one after another. */
+export async function benchJourneys(times: number): Promise<JourneysBench> {
+  const runs: JourneysRun[] = [];
+  for (let index = 1; index <= times; index++) runs.push(await runOnce(index, times));
+  return {
+    runs,
+    medianWallMs: median(runs.map((run) => run.wallMs)),
+    slowest: slowestJourneys(runs, 5),
+  };
+}
