@@ -82,8 +82,10 @@ export function describeTallies(tallies: readonly JourneyTally[], repeatEach: nu
   if (tallies.length === 0) {
     lines.push('flake-check: no journey ran, so nothing was checked: look at the errors above.');
   } else if (unstable.length === 0) {
+    const skipped = tallies.filter((tally) => stabilityOf(tally) === 'skipped').length;
+    const ran = tallies.length - skipped;
     lines.push(
-      `flake-check: all ${tallies.length} journeys passed ${repeatEach} times out of ${repeatEach}.`,
+      `flake-check: all ${ran} journeys passed ${repeatEach === 1 ? 'their 1 run' : `${repeatEach} times out of ${repeatEach}`}${skipped > 0 ? ` (${skipped} skipped)` : ''}.`,
     );
   } else {
     const count = (stability: Stability) =>

@@ -77,6 +77,30 @@ test.describe('flake tally', () => {
     expect(lines[3]).toMatch(/^flake-check: 1 flaky and 1 failing of 3 journeys: /);
   });
 
+  test('a stable run says how many journeys passed, leaving skipped ones out of the count', () => {
+    const stable = {
+      journey: 'journeys › a.journey.ts › steady',
+      passed: 2,
+      failed: 0,
+      flakyRuns: 0,
+      skipped: 0,
+    };
+    const skipped = {
+      journey: 'resilience › a.journey.ts › needs containers',
+      passed: 0,
+      failed: 0,
+      flakyRuns: 0,
+      skipped: 2,
+    };
+    expect(isUnstable([stable, skipped])).toBe(false);
+    expect(describeTallies([stable, skipped], 2).at(-1)).toBe(
+      'flake-check: all 1 journeys passed 2 times out of 2 (1 skipped).',
+    );
+    expect(describeTallies([{ ...stable, passed: 1 }], 1).at(-1)).toBe(
+      'flake-check: all 1 journeys passed their 1 run.',
+    );
+  });
+
   test('a run where nothing ran is not a pass', () => {
     expect(isUnstable([])).toBe(true);
     expect(describeTallies([], 5)).toEqual([
