@@ -3,11 +3,12 @@
  * steps write their own JUnit file; the last line sums them: `tests: N passed, N failed`.
  * Exits non-zero if any step fails.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../fixtures/stack/paths.ts';
 import { addTotals, type JunitTotals, noTests, readJunit, summaryLine } from './junit-totals.ts';
+import { runStep } from './run-step.ts';
 
 interface Step {
   name: string;
@@ -142,38 +143,6 @@ function dockerAnswers(): boolean {
   return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
 }
 
-/** Runs a step with its output shown as it comes; returns the exit code and the last line starting with `verdictPrefix`. */
-function run(
-  command: string[],
-  env: Record<string, string>,
-  verdictPrefix?: string,
-): Promise<{ code: number; verdict?: string }> {
-  const [program = '', ...args] = command;
-  return new Promise((resolve) => {
-    const child = spawn(program, args, {
-      cwd: repoRoot,
-      stdio: ['inherit', verdictPrefix ? 'pipe' : 'inherit', 'inherit'],
-      env: { ...process.env, ...env },
-    });
-    let verdict: string | undefined;
-    let pending = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      process.stdout.write(chunk);
-      const lines = (pending + chunk.toString('utf8')).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (verdictPrefix && line.startsWith(verdictPrefix)) verdict = line;
-    });
-    child.on('error', (error) => {
-      console.error(`Could not run ${program}: ${error.message}`);
-      resolve({ code: 127 });
-    });
-    child.on('close', (code, signal) => {
-      if (verdictPrefix && pending.startsWith(verdictPrefix)) verdict = pending;
-      resolve({ code: code ?? (signal ? 128 : 1), verdict: verdict?.slice(verdictPrefix?.length ?? 0) });
-    });
-  });
-}
-
 // Results of earlier runs would let the report, and the audit of it, speak for tests that did not run now.
 rmSync(path.join(repoRoot, 'allure-results'), { recursive: true, force: true });
 
@@ -201,7 +170,11 @@ for (const step of steps) {
     });
   }
   const started = performance.now();
-  const { code, verdict } = await run(step.command, env, step.verdictPrefix);
+  const { code, verdict } = await runStep(step.command, {
+    cwd: repoRoot,
+    env,
+    verdictPrefix: step.verdictPrefix,
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   let outcome = code === 0 ? `passed in ${seconds} s` : `FAILED (exit ${code}) after ${seconds} s`;
   if (verdict) outcome += `: ${verdict}`;
