@@ -167,7 +167,7 @@ export function checkPerf(input: PerfInput): Check[] {
     return [
       {
         check: 'perf baseline',
-        measured: 'unreadable',
+        measured: 'not usable',
         expected: input.baselinePath,
         verdict: 'FAIL',
         sentence: baseline.problem,
@@ -212,7 +212,7 @@ export function checkPerf(input: PerfInput): Check[] {
       expected: limitText(limit),
       verdict: passed ? 'PASS' : 'FAIL',
       sentence: passed
-        ? `"${name}" is ${measured}, within ${PERF_TOLERANCE * 100}% of the baseline ${withUnit(base.value, base.unit)}.`
+        ? `"${name}" is ${measured}, within the limit of ${withUnit(limit, base.unit)} (baseline ${withUnit(base.value, base.unit)}).`
         : `"${name}" is ${measured}, ${howMuch} (the limit is ${withUnit(limit, base.unit)}): find the change that slowed it by comparing with the last passing run, or, if the change is intended, update ${input.baselinePath} in the same commit.`,
     });
   }
