@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { buildApp } from '../src/app.ts';
-import { dayMs } from '../src/compliance/platform-clock.ts';
+import { dayMs, PlatformClock } from '../src/compliance/platform-clock.ts';
 import { purgeTenantData } from '../src/compliance/retention-purge.ts';
+import { RetentionScheduler } from '../src/compliance/retention-scheduler.ts';
 import { loadConfig } from '../src/config.ts';
 import { withSystem } from '../src/db/pool.ts';
 import { as, createModelWorld, type ModelWorld, sensorCsv } from './support/model-world.ts';
@@ -251,6 +252,30 @@ test('the admin purge covers every tenant with a policy; the clock only moves fo
   expect(all.json().results.map((result: { tenantId: string }) => result.tenantId)).toEqual([
     harbor.tenantId,
   ]);
+});
+
+test('the scheduled purge runs by itself every interval', async () => {
+  const clock = new PlatformClock();
+  await rivalStream.addEvents(new Date(clock.now().getTime() - 3 * dayMs), 4, { prefix: 'scheduled' });
+  await withSystem(platform.pool, (db) =>
+    db.query(
+      'INSERT INTO retention_policies (tenant_id, events_days) VALUES ($1, 2) ON CONFLICT (tenant_id) DO UPDATE SET events_days = 2',
+      [rival.tenantId],
+    ),
+  );
+  const scheduler = new RetentionScheduler(platform.pool, clock, platform.server.log, 1);
+  scheduler.start();
+  try {
+    await expect
+      .poll(async () => (await purgeEntries(rival.tenantId)).map((entry) => entry.details), {
+        timeout: 10_000,
+      })
+      .toEqual([expect.objectContaining({ events: 4, anomalyEvents: 0, trigger: 'schedule' })]);
+  } finally {
+    await scheduler.stop();
+  }
+  // The rival's earlier events occurred in 2030, by this clock still in the future: they stay.
+  expect(await count(rival.tenantId, 'stream_events')).toBe(9);
 });
 
 test('without a bootstrap token the clock and purge routes do not exist', async () => {
