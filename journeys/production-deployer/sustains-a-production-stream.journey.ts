@@ -60,11 +60,15 @@ test(
     });
     const feed = await securityAnalyst.watchLiveFeed();
     await expect(feed).toHaveCount(0);
+    // The deployer keeps the session dashboard open while the line streams.
+    await deployer.watchSession(session);
 
     const publication = producer.start({
       topic: session.topic,
       events: stream.events,
       ratePerSecond: RATE,
+      // A line of sensors keeps a third of a second of events on the wire, not one client's worth.
+      maxInFlight: RATE / 3,
       timeoutMs: 120_000,
     });
 
@@ -100,7 +104,6 @@ test(
         });
       })(),
       (async () => {
-        await deployer.watchSession(session);
         await test.step('the dashboard shows thousands of events a second while the line streams', async () => {
           await expect
             .poll(async () => Number(await deployer.liveMetric('Events per second').textContent()), {
