@@ -8,9 +8,9 @@ import { storedTimings } from '../../fixtures/streaming/stored-timings.ts';
 import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegisters } from './support/model-hand-over.ts';
 
-/** A production line's sensors at full tilt: 66,000 events at 6,000 a second is 11 s of steady traffic. */
-const EVENTS = 66_000;
-const RATE = 6_000;
+/** A production line's sensors at full tilt: 60,500 events at 5,500 a second is 11 s of steady traffic, 10% above the 5,000 a second the platform must sustain. */
+const EVENTS = 60_500;
+const RATE = 5_500;
 /** Anomalies stay rare, as on a healthy line: a few hundred events for the analyst, not thousands. */
 const ANOMALY_RATE = 0.002;
 
@@ -68,7 +68,7 @@ test(
       events: stream.events,
       ratePerSecond: RATE,
       // A line of sensors keeps a third of a second of events on the wire, not one client's worth.
-      maxInFlight: RATE / 3,
+      maxInFlight: Math.round(RATE / 3),
       timeoutMs: 120_000,
     });
 
