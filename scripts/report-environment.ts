@@ -96,6 +96,6 @@ export function reportVariables(
     Node: process.version,
     Browser: browserOf(),
     OS: operatingSystemOf(),
-    Kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    Architecture: `${os.type()} ${os.arch()}`,
   };
 }
