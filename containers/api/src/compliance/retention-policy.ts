@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { Db } from '../db/pool.ts';
 
 const days = z
@@ -59,6 +61,32 @@ export async function saveRetentionPolicy(
     [tenantId, settings.eventsDays, settings.datasetsDays, updatedBy],
   );
   return toPolicy(rows[0]);
+}
+
+/** A tenant admin's change of the policy, from the API or the page: saved and audited with before and after. */
+export async function changeRetentionPolicy(
+  db: Db,
+  principal: Principal,
+  settings: RetentionSettings,
+  ip: string,
+): Promise<RetentionPolicy> {
+  const tenantId = principal.tenant.id;
+  const before = await readRetentionPolicy(db, tenantId);
+  const saved = await saveRetentionPolicy(db, tenantId, settings, principal.userId);
+  await recordAudit(db, tenantId, {
+    action: 'settings.retention',
+    outcome: 'success',
+    actorId: principal.userId,
+    actorEmail: principal.email,
+    targetType: 'retention_policy',
+    targetId: tenantId,
+    ip,
+    details: {
+      before: { eventsDays: before.eventsDays, datasetsDays: before.datasetsDays },
+      after: settings,
+    },
+  });
+  return saved;
 }
 
 /** Every tenant with something to purge: at least one limit set. */

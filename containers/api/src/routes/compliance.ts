@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { recordAudit } from '../audit/audit-log.ts';
 import { principalOf, requirePermission } from '../auth/request-auth.ts';
 import { eraseUser } from '../compliance/erasure.ts';
 import {
+  changeRetentionPolicy,
   readRetentionPolicy,
   retentionPolicySchema,
-  saveRetentionPolicy,
 } from '../compliance/retention-policy.ts';
 import { purgeOneTenant } from '../compliance/retention-purge.ts';
 import type { AppContext } from '../context.ts';
@@ -68,24 +67,9 @@ export function registerComplianceRoutes(app: FastifyInstance, ctx: AppContext):
       const principal = principalOf(request);
       const tenantId = principal.tenant.id;
       const settings = parseInput(retentionPolicySchema, request.body, 'retention policy');
-      return withTenant(ctx.pool, tenantId, async (db) => {
-        const before = await readRetentionPolicy(db, tenantId);
-        const saved = await saveRetentionPolicy(db, tenantId, settings, principal.userId);
-        await recordAudit(db, tenantId, {
-          action: 'settings.retention',
-          outcome: 'success',
-          actorId: principal.userId,
-          actorEmail: principal.email,
-          targetType: 'retention_policy',
-          targetId: tenantId,
-          ip: request.ip,
-          details: {
-            before: { eventsDays: before.eventsDays, datasetsDays: before.datasetsDays },
-            after: settings,
-          },
-        });
-        return saved;
-      });
+      return withTenant(ctx.pool, tenantId, (db) =>
+        changeRetentionPolicy(db, principal, settings, request.ip),
+      );
     },
   );
 

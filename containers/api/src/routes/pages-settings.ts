@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { recordAudit } from '../audit/audit-log.ts';
 import { principalOf } from '../auth/request-auth.ts';
 import { eraseUser } from '../compliance/erasure.ts';
 import {
+  changeRetentionPolicy,
   readRetentionPolicy,
   retentionPolicySchema,
-  saveRetentionPolicy,
 } from '../compliance/retention-policy.ts';
 import { purgeOneTenant } from '../compliance/retention-purge.ts';
 import type { AppContext } from '../context.ts';
@@ -88,24 +87,9 @@ export function registerSettingsPages(app: FastifyInstance, ctx: AppContext): vo
           400,
         );
       }
-      const policy = await withTenant(ctx.pool, tenantId, async (db) => {
-        const before = await readRetentionPolicy(db, tenantId);
-        const saved = await saveRetentionPolicy(db, tenantId, settings, principal.userId);
-        await recordAudit(db, tenantId, {
-          action: 'settings.retention',
-          outcome: 'success',
-          actorId: principal.userId,
-          actorEmail: principal.email,
-          targetType: 'retention_policy',
-          targetId: tenantId,
-          ip: request.ip,
-          details: {
-            before: { eventsDays: before.eventsDays, datasetsDays: before.datasetsDays },
-            after: settings,
-          },
-        });
-        return saved;
-      });
+      const policy = await withTenant(ctx.pool, tenantId, (db) =>
+        changeRetentionPolicy(db, principal, settings, request.ip),
+      );
       return sendPage(reply, renderRetentionPage(principal, { policy, notice: retentionLabels.saved }));
     },
   );
