@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { repoRoot } from '../fixtures/stack/paths.ts';
+import { median } from './bench-load.ts';
 
 export interface JourneysRun {
   wallMs: number;
@@ -27,15 +28,6 @@ export interface JourneysBench {
 }
 
 export const e2eCommand = ['npx', 'playwright', 'test', '--grep', '@e2e'];
-
-export function median(values: number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 interface JunitCase {
   '@_name': string;

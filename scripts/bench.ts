@@ -5,6 +5,7 @@
  *              containers cold starts with cached images when a Docker engine answers;
  *   e2e        `npx playwright test --grep @e2e` three times (BENCH_E2E_RUNS to change): median wall
  *              time from command start to exit, and the five slowest journeys by median;
+ *   load       the @load journey three times (BENCH_LOAD_RUNS): each figure per run, median, budget;
  *   discovery  the extension's static discovery against `playwright test --list`.
  * Timings on a shared machine are noisy: read medians and ratios, not single runs.
  */
@@ -13,9 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedStack } from '../fixtures/stack/embedded.ts';
 import { repoRoot } from '../fixtures/stack/paths.ts';
-import { benchJourneys, e2eCommand, median } from './bench-journeys.ts';
+import { benchJourneys, e2eCommand } from './bench-journeys.ts';
+import { benchLoad, loadTable, median } from './bench-load.ts';
 
-const sections = ['starts', 'e2e', 'discovery'] as const;
+const sections = ['starts', 'e2e', 'load', 'discovery'] as const;
 type Section = (typeof sections)[number];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(sections as readonly string[]).includes(name));
@@ -115,6 +117,14 @@ if (rows.length > 0) {
   line('measure', 'value');
   console.log(`|${'-'.repeat(width + 2)}|${'-'.repeat(24)}|`);
   for (const [label, value] of rows) line(label, value);
+}
+
+if (wanted('load')) {
+  const load = await benchLoad({ runs: Number(process.env.BENCH_LOAD_RUNS ?? 3) });
+  failed ||= load.runs.some((run) => run.exitCode !== 0);
+  console.log(
+    load.medians.length > 0 ? `\n${loadTable(load)}` : '\nno load run measured anything: see above',
+  );
 }
 
 if (wanted('discovery')) {
