@@ -1,5 +1,4 @@
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './fixtures/browser.ts';
 
 /**
  * One runner for the whole repository: unit tests (no browser, no stack), the persona journeys
@@ -8,20 +7,6 @@ import { chromiumLaunchOptions } from './fixtures/browser.ts';
  * The stack starts once per run in globalSetup (or a warm `npm run stack:up` stack is reused);
  * workers receive its URLs through the environment.
  */
-// A missing browser must not stop unit tests; journeys report it through the `browser` fixture.
-const launchOptions = (() => {
-  try {
-    const options = chromiumLaunchOptions();
-    // In containers mode the platform sends the browser to the identity provider by the name
-    // containers know the host by; on the host that name is loopback.
-    if (process.env.E2E_STACK === 'containers') {
-      options.args = [...(options.args ?? []), '--host-resolver-rules=MAP host.docker.internal 127.0.0.1'];
-    }
-    return options;
-  } catch {
-    return undefined;
-  }
-})();
 const includeStress = process.env.E2E_STRESS === '1';
 // Load journeys measure the stack at full tilt: they run alone, in their own project.
 const heavy = includeStress ? /@resilience|@load|@perf/ : /@resilience|@stress|@load|@perf/;
@@ -45,7 +30,7 @@ export default defineConfig({
     // and the screencast alone cost a sixth of the run's wall time on 2 cores (77 s → 65 s).
     trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true },
     baseURL: process.env.E2E_API_URL,
-    launchOptions,
+    // The browser (headless shell or full Chromium) is chosen per worker: fixtures/browser-fixture.ts.
   },
   projects: [
     {

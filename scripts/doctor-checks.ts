@@ -2,6 +2,7 @@
  * The doctor's judgement, separate from how the facts are gathered so it can be tested with any
  * machine state. Each finding says what is wrong and the command or setting that fixes it.
  */
+import { installHeadlessShell } from '../fixtures/browser.ts';
 import type { StackMode } from '../fixtures/stack/stack.ts';
 import type { WarmStackState } from '../fixtures/stack/warm-stack.ts';
 
@@ -18,7 +19,7 @@ export interface DoctorFacts {
   /** The requested mode, or the invalid E2E_STACK value. */
   mode: StackMode | { invalid: string; error: string };
   nodeVersion: string;
-  browser: { executablePath: string; source: string } | { error: string };
+  browser: { executablePath: string; source: string; headlessShell: boolean } | { error: string };
   docker: { reachable: true } | { reachable: false; reason: string };
   disks: { label: string; path: string; freeBytes: number }[];
   bundleBuilt: boolean;
@@ -47,7 +48,17 @@ export function checkBrowser(browser: DoctorFacts['browser']): Finding {
   if ('error' in browser) {
     return { check: 'browser', level: 'error', message: 'No Chromium for the journeys.', fix: browser.error };
   }
-  return { check: 'browser', level: 'ok', message: `Chromium ${browser.executablePath} (${browser.source})` };
+  const message = `Chromium ${browser.executablePath} (${browser.source})`;
+  // Playwright's own download brings its headless shell along; a system Chromium may not.
+  if (browser.source === 'system' && !browser.headlessShell) {
+    return {
+      check: 'browser',
+      level: 'warn',
+      message: `${message}: headless journeys run in the full browser, at two to four times the CPU per page.`,
+      fix: `For a run about twice as fast, ${installHeadlessShell}.`,
+    };
+  }
+  return { check: 'browser', level: 'ok', message };
 }
 
 export function checkDocker(docker: DoctorFacts['docker'], mode: StackMode | undefined): Finding {

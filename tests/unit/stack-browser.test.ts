@@ -15,7 +15,7 @@ test.describe('choosing Chromium', () => {
         exists: existing('/opt/chrome/chrome', '/usr/bin/chromium'),
         playwrightPath,
       }),
-    ).toEqual({ executablePath: '/opt/chrome/chrome', source: 'E2E_CHROMIUM' });
+    ).toEqual({ executablePath: '/opt/chrome/chrome', source: 'E2E_CHROMIUM', headlessShell: false });
   });
 
   test('E2E_CHROMIUM that does not exist is an error naming it, not a silent fallback', () => {
@@ -36,7 +36,38 @@ test.describe('choosing Chromium', () => {
     ).toEqual({
       executablePath: playwrightPath(),
       source: 'playwright',
+      headlessShell: false,
     });
+  });
+
+  test("Playwright's own Chromium is launched without a path, so Playwright picks its headless shell", () => {
+    const options = chromiumLaunchOptions({ env: {}, exists: existing(playwrightPath()), playwrightPath });
+    expect(options.executablePath).toBeUndefined();
+  });
+
+  test("headless runs take the system's headless shell over the full browser", () => {
+    expect(
+      findChromium({
+        env: {},
+        exists: existing('/usr/bin/chromium', '/usr/lib/chromium/chromium-headless-shell'),
+        playwrightPath,
+      }),
+    ).toEqual({
+      executablePath: '/usr/lib/chromium/chromium-headless-shell',
+      source: 'system',
+      headlessShell: true,
+    });
+  });
+
+  test('headed runs take the full browser even when a headless shell is there', () => {
+    expect(
+      findChromium({
+        env: {},
+        exists: existing('/usr/bin/chromium', '/usr/lib/chromium/chromium-headless-shell'),
+        playwrightPath,
+        headless: false,
+      }),
+    ).toEqual({ executablePath: '/usr/bin/chromium', source: 'system', headlessShell: false });
   });
 
   test('then the system Chromium, in order', () => {
@@ -49,12 +80,13 @@ test.describe('choosing Chromium', () => {
     ).toEqual({
       executablePath: '/usr/bin/chromium-browser',
       source: 'system',
+      headlessShell: false,
     });
   });
 
   test('none at all says how to get one', () => {
     expect(() => findChromium({ env: {}, exists: existing(), playwrightPath })).toThrow(
-      "No Chromium found: run `npx playwright install chromium`, or install your system's chromium and set E2E_CHROMIUM to its path.",
+      "No Chromium found: run `npx playwright install chromium`, or install your system's chromium (and chromium-headless-shell for fast headless runs), or set E2E_CHROMIUM to a Chromium's path.",
     );
   });
 

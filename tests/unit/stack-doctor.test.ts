@@ -13,7 +13,11 @@ import {
 const healthy: DoctorFacts = {
   mode: 'embedded',
   nodeVersion: 'v24.3.0',
-  browser: { executablePath: '/usr/bin/chromium', source: 'system' },
+  browser: {
+    executablePath: '/usr/lib/chromium/chromium-headless-shell',
+    source: 'system',
+    headlessShell: true,
+  },
   docker: { reachable: false, reason: 'connect ENOENT /var/run/docker.sock' },
   disks: [{ label: 'temp dir', path: '/tmp', freeBytes: 10 * 1024 ** 3 }],
   bundleBuilt: true,
@@ -53,6 +57,18 @@ test.describe('the doctor', () => {
     expect(findings.find((finding) => finding.check === 'browser')?.fix).toBe(
       'No Chromium found: install it.',
     );
+  });
+
+  test('warns, without blocking, when headless journeys would run in the full browser', () => {
+    const findings = diagnose({
+      ...healthy,
+      browser: { executablePath: '/usr/bin/chromium', source: 'system', headlessShell: false },
+    });
+    expect(blocks(findings)).toBe(false);
+    expect(findings.find((finding) => finding.check === 'browser')).toMatchObject({
+      level: 'warn',
+      fix: expect.stringContaining('apt-get install chromium-headless-shell'),
+    });
   });
 
   test('makes an unreachable Docker an error only for the containers mode', () => {
