@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * Bundles the platform into one file (dist/server.mjs, every dependency inside, so the
- * container needs only Node) and the browser scripts and stylesheet into dist/public.
+ * Bundles the platform into dist/server.mjs and its detection thread into
+ * dist/detection-worker.mjs (every dependency inside, so the container needs only Node), and
+ * the browser scripts and stylesheet into dist/public.
  */
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
@@ -15,8 +16,13 @@ await mkdir(join(dist, 'public'), { recursive: true });
 
 await Promise.all([
   build({
-    entryPoints: [join(root, 'src/server.ts')],
-    outfile: join(dist, 'server.mjs'),
+    // The server, and the detection thread it starts for each experiment run (same folder).
+    entryPoints: {
+      server: join(root, 'src/server.ts'),
+      'detection-worker': join(root, 'src/detection/detection-worker.ts'),
+    },
+    outdir: dist,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { findDataset, loadDatasetRows } from '../datasets/datasets-repo.ts';
 import { toDetectionMatrix } from '../datasets/features.ts';
 import { withTenant } from '../db/pool.ts';
-import { detect, evaluate, FeaturesError, ParamsError } from '../detection/index.ts';
+import { detectInThread } from '../detection/detection-thread.ts';
+import { evaluate, FeaturesError, ParamsError } from '../detection/index.ts';
 import {
   completeRun,
   failRun,
@@ -64,7 +65,8 @@ export function runDetectionJob(pool: pg.Pool, log: FastifyBaseLogger): JobHandl
       });
       if (!run) continue;
       try {
-        const result = await detect(run.algorithm, {
+        // On a thread of its own, so live scoring keeps its latency while an experiment runs.
+        const result = await detectInThread(run.algorithm, {
           features: matrix.features,
           params: run.params,
           seed: experiment.seed,

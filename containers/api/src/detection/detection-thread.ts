@@ -1,0 +1,55 @@
+/**
+ * Runs a detection on a thread of its own. Detectors are CPU-bound for seconds on large
+ * datasets; on the main thread they would share one event loop with live scoring, HTTP and the
+ * broker, and a stream's latency would climb while an experiment runs.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DetectionReply, DetectionRequest } from './detection-thread-messages.ts';
+import { ParamsError } from './params.ts';
+import { FeaturesError } from './preprocessing.ts';
+import type { AlgorithmName, DetectionInput, DetectionResult } from './types.ts';
+
+// The bundle ships the thread as dist/detection-worker.mjs beside dist/server.mjs; from source
+// (the platform's own tests) Node runs the TypeScript file directly.
+const workerUrl = import.meta.url.endsWith('.ts')
+  ? new URL('./detection-worker.ts', import.meta.url)
+  : new URL('./detection-worker.mjs', import.meta.url);
+
+/** The detection's own error type again, so callers tell the person's mistake from a defect. */
+function rebuild(error: Extract<DetectionReply, { kind: 'failed' }>['error']): Error {
+  let rebuilt: Error;
+  if (error.name === 'ParamsError') rebuilt = new ParamsError('parameters', error.details ?? []);
+  else if (error.name === 'FeaturesError') rebuilt = new FeaturesError(error.message);
+  else rebuilt = new Error(error.message);
+  rebuilt.message = error.message;
+  if (error.stack) rebuilt.stack = error.stack;
+  return rebuilt;
+}
+
+/** Same contract as `detect`, off the main thread. */
+export function detectInThread(algorithm: AlgorithmName, input: DetectionInput): Promise<DetectionResult> {
+  const request: DetectionRequest = {
+    algorithm,
+    features: input.features,
+    params: input.params,
+    seed: input.seed,
+  };
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    const worker = new Worker(workerUrl, { workerData: request });
+    worker.on('message', (message: DetectionReply) => {
+      if (message.kind === 'progress') input.onProgress?.(message.fraction);
+      else if (message.kind === 'done') settle(() => resolve(message.result));
+      else settle(() => reject(rebuild(message.error)));
+    });
+    worker.on('error', (error) => settle(() => reject(error)));
+    worker.on('exit', (code) =>
+      settle(() => reject(new Error(`the detection thread exited (code ${code}) without a result`))),
+    );
+  });
+}
