@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './fixtures/browser.ts';
 
 /**
  * One runner for the whole repository: unit tests (no browser, no stack), the persona journeys
@@ -7,6 +8,16 @@ import { defineConfig } from '@playwright/test';
  * The stack starts once per run in globalSetup (or a warm `npm run stack:up` stack is reused);
  * workers receive its URLs through the environment.
  */
+// For tests on Playwright's own `page` (unit tests of the IdP page, the trace scan); journeys get
+// theirs per worker from fixtures/browser-fixture.ts, which also honours --headed. A missing
+// browser must not stop the other unit tests: the journeys' fixture reports it.
+const headlessLaunchOptions = (() => {
+  try {
+    return chromiumLaunchOptions();
+  } catch {
+    return undefined;
+  }
+})();
 const includeStress = process.env.E2E_STRESS === '1';
 // Load journeys measure the stack at full tilt: they run alone, in their own project.
 const heavy = includeStress ? /@resilience|@load|@perf/ : /@resilience|@stress|@load|@perf/;
@@ -30,7 +41,7 @@ export default defineConfig({
     // and the screencast alone cost a sixth of the run's wall time on 2 cores (77 s → 65 s).
     trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true },
     baseURL: process.env.E2E_API_URL,
-    // The browser (headless shell or full Chromium) is chosen per worker: fixtures/browser-fixture.ts.
+    launchOptions: headlessLaunchOptions,
   },
   projects: [
     {
