@@ -10,24 +10,14 @@ import { rateLimitPolicies } from '../http/rate-limits.ts';
 import { firstString, pageAccess, sendPage } from '../ui/page-access.ts';
 import { renderAlertPage } from '../ui/pages/alert-page.ts';
 import { renderAlertsPage } from '../ui/pages/alerts-page.ts';
+import { formPostAnswering, page } from './page-docs.ts';
 
 type Body = Record<string, unknown>;
 
-const page = (summary: string) => ({
-  doc: { summary, tag: 'ui' as const, auth: 'session' as const, responses: { 200: 'page' } },
-});
-const formPost = (summary: string) => ({
-  doc: {
-    summary,
-    tag: 'ui' as const,
-    auth: 'session' as const,
-    bodyType: 'application/x-www-form-urlencoded' as const,
-    responses: {
-      303: 'back to the event',
-      409: 'page with the reason',
-      502: 'page saying the service failed',
-    },
-  },
+const formPost = formPostAnswering({
+  303: 'back to the event',
+  409: 'page with the reason',
+  502: 'page saying the service failed',
 });
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;

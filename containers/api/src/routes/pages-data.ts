@@ -17,10 +17,7 @@ import { renderDatasetPage } from '../ui/pages/dataset-page.ts';
 import { renderDatasetsPage, type UploadProblem } from '../ui/pages/datasets-page.ts';
 import { renderHomePage } from '../ui/pages/home-page.ts';
 import { renderModelsPage } from '../ui/pages/models-page.ts';
-
-const page = (summary: string) => ({
-  doc: { summary, tag: 'ui' as const, auth: 'session' as const, responses: { 200: 'page' } },
-});
+import { page } from './page-docs.ts';
 
 function uploadProblem(error: ApiError): UploadProblem {
   if (error.code === 'invalid_csv') {

@@ -8,20 +8,14 @@ import { listModelVersions } from '../models/model-versions.ts';
 import { firstString, formProblems, isApiError, pageAccess, sendPage } from '../ui/page-access.ts';
 import { type DeploymentPageView, renderDeploymentPage } from '../ui/pages/deployment-page.ts';
 import { renderDeploymentsPage } from '../ui/pages/deployments-page.ts';
+import { formPostAnswering, page } from './page-docs.ts';
 
 type Body = Record<string, unknown>;
 
-const page = (summary: string) => ({
-  doc: { summary, tag: 'ui' as const, auth: 'session' as const, responses: { 200: 'page' } },
-});
-const formPost = (summary: string) => ({
-  doc: {
-    summary,
-    tag: 'ui' as const,
-    auth: 'session' as const,
-    bodyType: 'application/x-www-form-urlencoded' as const,
-    responses: { 303: 'to the result', 400: 'page with the problems', 409: 'page with the reason' },
-  },
+const formPost = formPostAnswering({
+  303: 'to the result',
+  400: 'page with the problems',
+  409: 'page with the reason',
 });
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;

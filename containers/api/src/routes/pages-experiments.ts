@@ -27,21 +27,11 @@ import {
   renderNewExperimentPage,
 } from '../ui/pages/new-experiment-page.ts';
 import { type RerunValues, renderRunPage, rerunDefaults } from '../ui/pages/run-page.ts';
+import { formPostAnswering, page } from './page-docs.ts';
 
 type Body = Record<string, unknown>;
 
-const page = (summary: string) => ({
-  doc: { summary, tag: 'ui' as const, auth: 'session' as const, responses: { 200: 'page' } },
-});
-const formPost = (summary: string) => ({
-  doc: {
-    summary,
-    tag: 'ui' as const,
-    auth: 'session' as const,
-    bodyType: 'application/x-www-form-urlencoded' as const,
-    responses: { 303: 'to the result', 400: 'page with the problems' },
-  },
-});
+const formPost = formPostAnswering({ 303: 'to the result', 400: 'page with the problems' });
 
 const asMetric = (value: unknown): RankingMetric =>
   (rankingMetrics as readonly string[]).includes(firstString(value))

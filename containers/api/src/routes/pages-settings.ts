@@ -18,19 +18,9 @@ import { firstString, pageAccess, sendPage } from '../ui/page-access.ts';
 import { renderPeoplePage } from '../ui/pages/people-page.ts';
 import { renderRetentionPage } from '../ui/pages/retention-page.ts';
 import { assertNotSelf } from './compliance.ts';
+import { formPostAnswering, page } from './page-docs.ts';
 
-const page = (summary: string) => ({
-  doc: { summary, tag: 'ui' as const, auth: 'session' as const, responses: { 200: 'page' } },
-});
-const formPost = (summary: string) => ({
-  doc: {
-    summary,
-    tag: 'ui' as const,
-    auth: 'session' as const,
-    bodyType: 'application/x-www-form-urlencoded' as const,
-    responses: { 200: 'page with the outcome', 400: 'page with the problems' },
-  },
-});
+const formPost = formPostAnswering({ 200: 'page with the outcome', 400: 'page with the problems' });
 
 const fieldWords: Record<string, string> = {
   eventsDays: retentionLabels.eventsField,

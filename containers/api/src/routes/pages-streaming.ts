@@ -18,20 +18,14 @@ import { sessionActions } from '../streaming/session-states.ts';
 import { firstString, formProblems, isApiError, pageAccess, sendPage } from '../ui/page-access.ts';
 import { type RuleFormValues, renderSessionPage, type SessionPageView } from '../ui/pages/session-page.ts';
 import { renderSessionsPage } from '../ui/pages/sessions-page.ts';
+import { formPostAnswering, page } from './page-docs.ts';
 
 type Body = Record<string, unknown>;
 
-const page = (summary: string) => ({
-  doc: { summary, tag: 'ui' as const, auth: 'session' as const, responses: { 200: 'page' } },
-});
-const formPost = (summary: string) => ({
-  doc: {
-    summary,
-    tag: 'ui' as const,
-    auth: 'session' as const,
-    bodyType: 'application/x-www-form-urlencoded' as const,
-    responses: { 303: 'to the session', 400: 'page with the problems', 409: 'page with the reason' },
-  },
+const formPost = formPostAnswering({
+  303: 'to the session',
+  400: 'page with the problems',
+  409: 'page with the reason',
 });
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
