@@ -51,7 +51,6 @@ const args = [
   '--config',
   config,
   '--project=journeys',
-  '--project=resilience',
   '--grep',
   '@e2e',
   `--repeat-each=${repeatEach}`,

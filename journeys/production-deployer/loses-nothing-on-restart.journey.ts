@@ -4,9 +4,11 @@ import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegistersThroughApi } from './support/model-hand-over.ts';
 
-// A restart takes a service away from everything using it: these journeys get a stack of their
-// own (per worker), so they run beside the others without disturbing them.
+// A restart takes a service away from everything using it: each of these journeys gets a stack of
+// its own, so it runs beside the others without disturbing them.
 test.use({ ownStack: true });
+// A database container's restart and the platform's reconnection take longer than most journeys.
+test.describe.configure({ timeout: 120_000 });
 
 const EVENTS = 3_000;
 const RATE = 1_000;
@@ -27,7 +29,7 @@ for (const { service, what, containersOnly } of restarts) {
     tag: ['@e2e', '@production-deployer', '@resilience'],
   }, async ({ stack, dataScientist, deployer, producer, data }) => {
     // Skipped inside the journey, after the fixtures, so the report files it under its persona
-    // like any other journey (the worker's stack is up for its siblings anyway).
+    // like any other journey.
     test.skip(stack.mode === 'external', 'fault injection needs a managed stack');
     test.skip(
       containersOnly && stack.mode !== 'containers',

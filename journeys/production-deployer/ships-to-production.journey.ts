@@ -63,8 +63,9 @@ test('ships a model to production and watches it score live traffic', {
 
   const session = await deployer.startStreamingSession(production, 'Compressor line, live');
   const stream = data.eventStream({ count: EVENTS, anomalyRate: 0.05, features: readings.features });
-  // About four seconds of traffic: long enough for the dashboard to show it while it flows.
-  const publication = producer.start({ topic: session.topic, events: stream.events, ratePerSecond: 150 });
+  // Two seconds of traffic: the dashboard polls every second, so it shows the stream while it flows;
+  // a longer stream would only make the journey wait for the producer.
+  const publication = producer.start({ topic: session.topic, events: stream.events, ratePerSecond: 300 });
 
   await test.step('the live dashboard shows the throughput while events flow', async () => {
     await expect

@@ -118,7 +118,7 @@ test.describe('npm run flake-check', () => {
     writeFileSync(
       path.join(dir, 'sample.config.mjs'),
       `export default { testDir: ${JSON.stringify(dir)}, testMatch: '**/*.journey.ts', workers: 2,
-  projects: [{ name: 'journeys', grepInvert: /@resilience/ }, { name: 'resilience', grep: /@resilience/ }] };\n`,
+  projects: [{ name: 'journeys', grepInvert: /@load/ }, { name: 'load', grep: /@load/ }] };\n`,
     );
   });
   test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -154,10 +154,10 @@ test('not an e2e journey', async () => { expect(1).toBe(2); });
     const output = run.stdout + run.stderr;
     expect(run.status, output).toBe(1);
     expect(output).toContain('flake-check: every @e2e journey 2 times, no retries.');
-    expect(output).toMatch(/ {2}flaky +1\/2 passed +resilience › sample\.journey\.ts › races\n/);
+    expect(output).toMatch(/ {2}flaky +1\/2 passed +journeys › sample\.journey\.ts › races\n/);
     expect(output).toMatch(/ {2}stable +2\/2 passed +journeys › sample\.journey\.ts › steady\n/);
     expect(output).toContain(
-      'flake-check: 1 flaky and 0 failing of 2 journeys: resilience › sample.journey.ts › races.',
+      'flake-check: 1 flaky and 0 failing of 2 journeys: journeys › sample.journey.ts › races.',
     );
     // Only @e2e journeys are counted (the source excerpt of the failure may still show its title).
     expect(output).not.toMatch(/passed +\S+ › sample\.journey\.ts › not an e2e journey/);

@@ -1,0 +1,38 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './fixtures/browser.ts';
+import { reporters } from './playwright.shared.ts';
+
+/**
+ * Unit tests of the suite's fixtures, tools and extension logic, and of the platform's modules
+ * (`npm run unit`). No run-wide stack: a test that needs a stack or a server starts its own.
+ * Apart from the journeys' config so that a journey run never loads these files.
+ */
+// For the few tests on Playwright's own `page` (the IdP's sign-in page, the trace scan). A missing
+// browser must not stop the other unit tests; those two then report it themselves.
+const headlessLaunchOptions = (() => {
+  try {
+    return chromiumLaunchOptions();
+  } catch {
+    return undefined;
+  }
+})();
+
+export default defineConfig({
+  fullyParallel: true,
+  forbidOnly: Boolean(process.env.CI),
+  retries: 0,
+  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
+  outputDir: 'test-results/unit-artifacts',
+  reporter: [...reporters],
+  timeout: 60_000,
+  use: { launchOptions: headlessLaunchOptions },
+  projects: [
+    {
+      name: 'unit',
+      testDir: '.',
+      testMatch: ['tests/unit/**/*.test.ts', 'containers/api/test/**/*.test.ts'],
+      // These drive a real Docker engine; CI turns them on after provisioning one.
+      testIgnore: process.env.E2E_CONTAINERS_TESTS === '1' ? [] : ['tests/unit/containers-stack.test.ts'],
+    },
+  ],
+});
