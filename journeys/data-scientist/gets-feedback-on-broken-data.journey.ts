@@ -1,16 +1,21 @@
+import { DEFAULT_UPLOAD_MAX_BYTES } from '../../fixtures/data/index.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { managedStackUploadMaxBytes } from '../../fixtures/stack/platform-settings.ts';
 
 test('gets precise feedback on a broken dataset', { tag: ['@e2e', '@data-scientist'] }, async ({
   dataScientist,
   data,
+  stack,
 }) => {
   const broken = data.malformedCsv;
+  // The stacks this suite starts set the limit; a stack run by someone else keeps the platform's default.
+  const uploadLimit = stack.mode === 'external' ? DEFAULT_UPLOAD_MAX_BYTES : managedStackUploadMaxBytes;
   const variants = [
     broken.ragged(),
     broken.nonNumeric(),
     broken.empty(),
     broken.formula(),
-    broken.oversize(),
+    broken.oversize(uploadLimit),
     broken.wrongType(),
   ];
 

@@ -54,9 +54,9 @@ test('triages a live incident', {
   });
 
   await test.step('anomalies of each wave appear in the live feed without a reload', async () => {
-    await producer.publish({ topic: session.topic, events: firstWave, ratePerSecond: 40 });
+    await producer.publish({ topic: session.topic, events: firstWave, ratePerSecond: 100 });
     await expect(feedRows).toHaveCount(anomaliesIn(firstWave).length);
-    await producer.publish({ topic: session.topic, events: secondWave, ratePerSecond: 40 });
+    await producer.publish({ topic: session.topic, events: secondWave, ratePerSecond: 100 });
     await expect(feedRows).toHaveCount(stream.anomalyIds.length);
     const shownIds = await feedRows.getByRole('link').allTextContents();
     expect(shownIds.toSorted(), 'the feed shows exactly the anomalous events').toEqual(
