@@ -30,7 +30,8 @@ for (const { service, what, containersOnly } of restarts) {
     tag: ['@e2e', '@production-deployer', '@resilience'],
   }, async ({ stack, dataScientist, deployer, producer, data }) => {
     // Skipped inside the journey, after the fixtures, so the report files it under its persona
-    // like any other journey.
+    // like any other journey (a skip from a fixture shows in Allure as a failed hook and a global
+    // error).
     test.skip(stack.mode === 'external', 'fault injection needs a managed stack');
     test.skip(
       containersOnly && stack.mode !== 'containers',
