@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { reporters } from './playwright.shared.ts';
+import { sharedRunSettings } from './playwright.shared.ts';
 
 /**
  * The journeys (browser + stack) and the audit of what they left in reports. Unit tests have a
@@ -16,12 +16,8 @@ const heavy = includeStress ? /@load|@perf/ : /@stress|@load|@perf/;
 
 export default defineConfig({
   globalSetup: './fixtures/stack/global-setup.ts',
-  fullyParallel: true,
-  forbidOnly: Boolean(process.env.CI),
-  retries: 0,
-  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
+  ...sharedRunSettings,
   outputDir: 'test-results/artifacts',
-  reporter: [...reporters],
   expect: { timeout: 10_000 },
   use: {
     // DOM snapshots and network, no screencast: the viewer still shows the page at every action,

@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './fixtures/browser.ts';
-import { reporters } from './playwright.shared.ts';
+import { sharedRunSettings } from './playwright.shared.ts';
 
 /**
  * Unit tests of the suite's fixtures, tools and extension logic, and of the platform's modules
@@ -18,12 +18,8 @@ const headlessLaunchOptions = (() => {
 })();
 
 export default defineConfig({
-  fullyParallel: true,
-  forbidOnly: Boolean(process.env.CI),
-  retries: 0,
-  workers: process.env.E2E_WORKERS ? Number(process.env.E2E_WORKERS) : 2,
+  ...sharedRunSettings,
   outputDir: 'test-results/unit-artifacts',
-  reporter: [...reporters],
   timeout: 60_000,
   use: { launchOptions: headlessLaunchOptions },
   projects: [

@@ -14,7 +14,7 @@ interface AllureResult {
   parameters: Array<{ name: string; value: string; excluded?: boolean }>;
 }
 
-test('journeys get Allure labels from their folder and file, plus seed and stack mode; other tests do not', async () => {
+test('journeys get Allure labels from their folder and file, plus seed, stack mode and perf figures once; other tests do not', async () => {
   test.setTimeout(60_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'allure-labels-'));
   try {
@@ -25,6 +25,26 @@ test('journeys get Allure labels from their folder and file, plus seed and stack
       path.join(journeyDir, 'finds-best-detector.journey.ts'),
       `import { test } from ${reporting};
 test('finds the best detector for a new sensor dataset', { tag: ['@e2e', '@data-scientist', '@smoke'] }, async () => {});
+`,
+    );
+    // A load journey also sends its figures from its body: allure-playwright once paired those
+    // messages with the fixture's wrongly, dropping the labels and seed and listing figures twice.
+    const loadDir = path.join(dir, 'journeys', 'production-deployer');
+    mkdirSync(loadDir, { recursive: true });
+    const perfFigures = JSON.stringify(path.join(repoRoot, 'fixtures/reporting/perf-figures.ts'));
+    writeFileSync(
+      path.join(loadDir, 'streams-under-load.journey.ts'),
+      `import { test } from ${reporting};
+import { recordPerfFigures } from ${perfFigures};
+test('streams under load', { tag: ['@load', '@perf'] }, async ({}, testInfo) => {
+  await test.step('a neighbour streams first', async () => {
+    await testInfo.attach('neighbour', { body: '{}', contentType: 'application/json' });
+  });
+  await recordPerfFigures(testInfo, [
+    { name: 'stream.eventsPerSecond', value: 5500, unit: 'events/s', better: 'higher', budget: 5000 },
+    { name: 'stream.p95LatencyMs', value: 90, unit: 'ms', better: 'lower', budget: 250 },
+  ]);
+});
 `,
     );
     writeFileSync(
@@ -78,6 +98,16 @@ test('finds the best detector for a new sensor dataset', { tag: ['@e2e', '@data-
         { name: 'stack mode', value: 'containers' },
         { name: 'seed', value: expect.stringMatching(/^\d+$/), excluded: true },
       ]),
+    );
+
+    const load = results.find((result) => result.name === 'streams under load');
+    expect(label(load, 'epic')).toEqual(['Production deployer']);
+    expect(label(load, 'story')).toEqual(['streams under load']);
+    expect(load?.parameters.map((parameter) => parameter.name).toSorted()).toEqual(
+      ['seed', 'stack mode', 'stream.eventsPerSecond', 'stream.p95LatencyMs'].toSorted(),
+    );
+    expect(load?.parameters.find((parameter) => parameter.name === 'stream.p95LatencyMs')?.value).toBe(
+      '90 ms (budget <= 250)',
     );
 
     const plain = results.find((result) => result.name === 'a unit test');
