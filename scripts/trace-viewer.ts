@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium, type LaunchOptions } from '@playwright/test';
 
@@ -66,8 +67,13 @@ export async function serveTrace(
   });
   const viewerPath = viewer.traceViewerPath(`file?path=${encodeURIComponent(file)}`, {});
   server.installRootRedirect(viewerPath);
+  // Listening on every address: name this machine, which other machines can reach.
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const url = wildcard
+    ? `http://${os.hostname()}:${new URL(server.rootUrl('precise')).port}/`
+    : `${server.rootUrl('human-readable')}/`;
   return {
-    url: `${server.rootUrl('human-readable')}/`,
+    url,
     pageUrl: server.urlPrefix('precise') + viewerPath,
     stop: () => server.stop(),
   };

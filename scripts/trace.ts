@@ -58,7 +58,10 @@ if (positionals[0] !== undefined) {
 }
 
 const served = await serveTrace(trace, { host: values.host, port });
+let stopping = false;
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
   await served.stop();
   process.exit(0);
 };
@@ -88,6 +91,8 @@ if (values.port !== undefined || values.host !== undefined) {
   if (launch) {
     const window = await openViewerWindow(served.pageUrl, launch);
     console.log(`Trace viewer open for ${path.relative(userDir, trace) || trace}; close its window to end.`);
+    // Closing the window ends the viewer, as with show-trace.
     window.on('close', stop);
+    for (const page of window.pages()) page.on('close', stop);
   } else printAddress(noWindow ?? '');
 }
