@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, expect, type Page, test } from '@playwright/test';
+import { type Browser, chromium, expect, type Page, test } from '@playwright/test';
 import { chromiumLaunchOptions } from '../../fixtures/browser.ts';
 import { newestTrace, traceProblem } from '../../scripts/trace-files.ts';
 import { hasDisplay, openViewerWindow, serveTrace } from '../../scripts/trace-viewer.ts';
@@ -40,15 +41,19 @@ function firstLineMatching(child: ChildProcess, pattern: RegExp): Promise<RegExp
 
 test.describe('npm run trace', () => {
   let dir: string;
-  test.beforeEach(() => {
+  // A browser of its own per test, closed after it: the worker's shared browser would outlive the
+  // test as a child process of the worker, which the stack's clean-up tests rightly count.
+  let browser: Browser;
+  test.beforeEach(async ({ launchOptions }) => {
     dir = mkdtempSync(path.join(tmpdir(), 'trace-open-'));
+    browser = await chromium.launch(launchOptions);
   });
-  test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  test.afterEach(async () => {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  test('without a display it serves the newest trace in test-results and prints where', async ({
-    browser,
-    page,
-  }) => {
+  test('without a display it serves the newest trace in test-results and prints where', async () => {
     const newer = path.join(dir, 'test-results', 'artifacts', 'journey-b', 'trace.zip');
     const older = path.join(dir, 'test-results', 'artifacts', 'journey-a', 'trace.zip');
     mkdirSync(path.dirname(newer), { recursive: true });
@@ -68,14 +73,18 @@ test.describe('npm run trace', () => {
         /^Trace viewer for (.+): (http:\/\/127\.0\.0\.1:\d+\/)$/m,
       );
       expect(shown).toBe(path.join('test-results', 'artifacts', 'journey-b', 'trace.zip'));
+      const page = await browser.newPage();
       await page.goto(url ?? '');
       await expectViewerShowsTheClick(page);
     } finally {
+      // Waited for: a child left behind would count against the stack's clean-up tests.
+      const exited = child.exitCode === null ? once(child, 'exit') : Promise.resolve();
       child.kill();
+      await exited;
     }
   });
 
-  test('opens the viewer as a window of the suite’s full Chromium', async ({ browser }) => {
+  test('opens the viewer as a window of the suite’s full Chromium', async () => {
     const trace = path.join(dir, 'trace.zip');
     await recordTrace(browser, trace);
     const served = await serveTrace(trace);
