@@ -33,21 +33,17 @@ const codeServerEntry = path.join(
   'entry.js',
 );
 
+// Steps the users' workflow (.github/workflows/e2e.yml) also runs call the same npm scripts, so
+// each is defined once, in package.json.
 const steps: Step[] = [
-  { name: 'lint', command: [bin('biome'), 'check', '.'] },
+  { name: 'lint', command: ['npm', 'run', 'lint'] },
+  // actionlint on the users' workflow; tests/unit/workflow-commands.test.ts checks its commands.
+  { name: 'lint:workflow', command: ['npm', 'run', 'lint:workflow'] },
   { name: 'typecheck', command: ['npm', 'run', 'typecheck'] },
   { name: 'build', command: ['npm', 'run', 'build'] },
   // Unit tests start what they need themselves, under a config without the run-wide stack.
-  {
-    name: 'unit',
-    command: [bin('playwright'), 'test', '-c', 'playwright.unit.config.ts'],
-    playwright: true,
-  },
-  {
-    name: 'journeys',
-    command: [bin('playwright'), 'test', '--project=journeys', '--grep', '@e2e'],
-    playwright: true,
-  },
+  { name: 'unit', command: ['npm', 'run', 'unit'], playwright: true },
+  { name: 'journeys', command: ['npm', 'run', 'e2e'], playwright: true },
   {
     // Reads what the journeys left in allure-results: every @security journey passed. The load
     // journey is not a step: its budgets hold as a median (README, Load), but a single run on a
@@ -55,20 +51,14 @@ const steps: Step[] = [
     // fails for the machine's sake would make CI red for nothing. `npm run load`, then
     // `npm run quality-gate -- --require-perf`, holds its figures to perf/baseline.json.
     name: 'quality gate',
-    command: [process.execPath, path.join(repoRoot, 'scripts', 'quality-gate.ts')],
+    command: ['npm', 'run', 'quality-gate'],
     verdictPrefix: 'quality gate: ',
   },
   {
     name: 'audit',
-    // Its own output dir: Playwright empties a run's output dir first, and the journeys' traces are
-    // what the audit reads.
-    command: [
-      bin('playwright'),
-      'test',
-      '--project=audit',
-      '--no-deps',
-      '--output=test-results/audit-artifacts',
-    ],
+    // The script gives it its own output dir: Playwright empties a run's output dir first, and the
+    // journeys' traces are what the audit reads.
+    command: ['npm', 'run', 'report:audit'],
     playwright: true,
     skip: () =>
       existsSync(auditDir) &&
@@ -85,14 +75,7 @@ const steps: Step[] = [
     // The same journeys on the containers stack. CI provisions an engine and images, so there it
     // is required; on a laptop without Docker the step says how to enable it.
     name: 'containers',
-    command: [
-      bin('playwright'),
-      'test',
-      '--project=journeys',
-      '--grep',
-      '@e2e',
-      '--output=test-results/containers-artifacts',
-    ],
+    command: ['npm', 'run', 'e2e', '--', '--output=test-results/containers-artifacts'],
     playwright: true,
     env: { E2E_STACK: 'containers' },
     skip: () =>
@@ -106,8 +89,10 @@ const steps: Step[] = [
     // adds to allure-results (the report stays one run) nor to the JUnit totals below.
     name: 'flake-check',
     command: [
-      process.execPath,
-      path.join(repoRoot, 'scripts', 'flake-check.ts'),
+      'npm',
+      'run',
+      'flake-check',
+      '--',
       '--repeat-each=2',
       '--output=test-results/flake-check-artifacts',
     ],
