@@ -75,8 +75,11 @@ async function checkCommand(argv: string[], context: Context): Promise<string[]>
       : [`node ${file}: ${relative(context, path.resolve(context.cwd, file))} does not exist`];
   }
   if (context.inNpmScript && installedBin(program, context)) return [];
+  const known = context.inNpmScript
+    ? 'not in node_modules/.bin nor one of the allowed programs'
+    : 'not npm, npx nor one of the allowed programs';
   return [
-    `"${argv.join(' ')}" calls ${program}, which is neither an npm script, an installed package nor one of the allowed programs in tests/unit/workflow-check.ts: fix the step, or add ${program} there if the runner has it`,
+    `"${argv.join(' ')}" calls ${program}, which is ${known} in tests/unit/workflow-check.ts: fix the step, or add ${program} there if the runner has it`,
   ];
 }
 
@@ -107,7 +110,7 @@ async function checkNpm(args: string[], context: Context): Promise<string[]> {
     else if (name === undefined) name = arg;
     else passed.push(arg);
   }
-  if (name === undefined) return ['npm run without a script name'];
+  if (name === undefined) return ["npm run without a script name: name one of package.json's scripts"];
   const packageDir = workspace ? path.resolve(context.cwd, workspace) : context.cwd;
   const manifest = path.join(packageDir, 'package.json');
   if (!existsSync(manifest)) return [`npm run ${name}: ${relative(context, manifest)} does not exist`];
