@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { BuildOptions, OutputFile } from 'esbuild';
+import type { BuildOptions, BuildResult, OutputFile } from 'esbuild';
 
 /**
  * The platform bundle: the server and its detection thread in dist/ (every dependency inside, so
@@ -110,6 +110,8 @@ export function bundleState(layout: BundleLayout = platformLayout): BundleState 
   return { state: 'fresh' };
 }
 
+let buildsRunning = 0;
+
 /**
  * Builds the bundle in this process with esbuild's API. Safe when two runs build at once: each
  * writes into a folder of its own beside dist/ and renames every file into place (a rename replaces
@@ -117,8 +119,16 @@ export function bundleState(layout: BundleLayout = platformLayout): BundleState 
  */
 export async function buildPlatformBundle(layout: BundleLayout = platformLayout): Promise<void> {
   // Loaded here, not at the top: a freshness check must not pay for loading esbuild.
-  const { build } = await import('esbuild');
-  const results = await Promise.all(buildOptions(layout.root).map((options) => build(options)));
+  const esbuild = await import('esbuild');
+  buildsRunning++;
+  let results: BuildResult[];
+  try {
+    results = await Promise.all(buildOptions(layout.root).map((options) => esbuild.build(options)));
+  } finally {
+    // esbuild's API keeps a service process running for the next build; a run's setup builds
+    // once, and that process would outlive every stack as a stray child of the test runner.
+    if (--buildsRunning === 0) await esbuild.stop();
+  }
   const outputs: OutputFile[] = results.flatMap((result) => result.outputFiles ?? []);
   const dist = path.join(layout.root, 'dist');
   const entry = bundleEntryOf(layout);

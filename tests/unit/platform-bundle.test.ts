@@ -10,6 +10,7 @@ import {
   ensurePlatformBundle,
 } from '../../containers/api/bundle.ts';
 import { copyPlatformSources } from '../../scripts/platform-copy.ts';
+import { childrenOf } from './process-children.ts';
 
 /** Every file of the copy's dist/, relative. */
 const distFiles = (layout: BundleLayout) =>
@@ -59,6 +60,8 @@ test.describe('the platform bundle, built by the stack when needed', () => {
     expect(lines[0]).toMatch(/^Built the platform bundle \(.*dist\) in \d+\.\d s: it was missing\.$/);
     expect(distFiles(copy)).toEqual(expectedOutputs);
     expect(bundleState(copy)).toEqual({ state: 'fresh' });
+    // esbuild's service process ends with the build: a run's setup leaves no stray child behind.
+    await expect.poll(() => childrenOf(process.pid)).toEqual([]);
     const check = spawn(process.execPath, ['--check', bundleEntryOf(copy)], { stdio: 'inherit' });
     expect((await once(check, 'exit'))[0]).toBe(0);
   });

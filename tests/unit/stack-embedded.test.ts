@@ -8,6 +8,7 @@ import { startEmbeddedStack } from '../../fixtures/stack/embedded.ts';
 import { isAlive, postmasterPid, stackDirPrefix } from '../../fixtures/stack/leftovers.ts';
 import type { Stack } from '../../fixtures/stack/stack.ts';
 import { stackTempRoot } from '../../fixtures/stack/temp-root.ts';
+import { childrenOf } from './process-children.ts';
 
 /** The temp dirs of stacks this process owns (other runs may have stacks of their own). */
 function ownStackDirs(owner = process.pid): string[] {
@@ -22,22 +23,6 @@ function ownStackDirs(owner = process.pid): string[] {
         return false;
       }
     });
-}
-
-/** Processes whose parent is `parent` (Linux /proc): the stack's children must not outlive it. */
-function childrenOf(parent: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        // Field 4 of /proc/<pid>/stat is the parent pid; the command name before it is in parentheses.
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 async function query(databaseUrl: string, sql: string): Promise<pg.QueryResult> {
