@@ -36,6 +36,8 @@ const codeServerEntry = path.join(
 // Steps the users' workflow (.github/workflows/e2e.yml) also runs call the same npm scripts, so
 // each is defined once, in package.json.
 const steps: Step[] = [
+  // npm ci (CI, the users' workflow) refuses a lock that disagrees with a package.json: say so first.
+  { name: 'lock', command: ['npm', 'run', 'lock-check'] },
   { name: 'lint', command: ['npm', 'run', 'lint'] },
   // actionlint on the users' workflow; tests/unit/workflow-commands.test.ts checks its commands.
   { name: 'lint:workflow', command: ['npm', 'run', 'lint:workflow'] },
