@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -10,7 +10,7 @@ import {
   readSettings,
   SettingError,
   settingErrorPattern,
-  type settingSpecs,
+  settingSpecs,
 } from '../../fixtures/settings.ts';
 import { repoRoot } from '../../fixtures/stack/paths.ts';
 
@@ -136,11 +136,19 @@ test.describe('the E2E_* settings', () => {
   });
 });
 
+test("README's table lists every setting", () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Environment variables'), readme.indexOf('## Reports'));
+  const listed = new Set(section.match(/`E2E_[A-Z0-9_]+`/g)?.map((name) => name.slice(1, -1)));
+  expect(Object.keys(settingSpecs).filter((name) => !listed.has(name))).toEqual([]);
+});
+
 test.describe('a Playwright run with a bad setting', () => {
   test('stops as the config loads, with the sentence and nothing started', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'settings-run-'));
     try {
-      // Before: "Running 3 tests using NaN workers", then no worker ever started and the run hung.
+      // Before: "Running 3 tests using NaN workers", no test ran and the run passed (exit 0); the
+      // journeys' run hung that way with its stack up.
       const run = spawnSync(
         process.execPath,
         [
