@@ -95,7 +95,7 @@ export function checkOneRun(results: readonly AllureResult[]): Check {
     measured: `${runs.length} runs`,
     expected: 'one run',
     verdict: 'FAIL',
-    sentence: `The results hold ${runs.length} runs (${listed}), and the gate judges one run at a time: run the tests again without E2E_KEEP_RESULTS=1, which starts allure-results empty, or point --results at the folder of one run.`,
+    sentence: `The results hold ${runs.length} runs (${listed}), and the gate judges one run at a time: run the tests again without E2E_KEEP_RESULTS=1 (a run starts allure-results empty), give runs that belong together one E2E_RUN_ID, or point --results at the folder of one run.`,
   };
 }
 

@@ -305,7 +305,7 @@ test('refuses to judge results of several runs mixed together, and says so', () 
   const { status, lines } = run.gate();
   expect(status).toBe(1);
   expect(lines.filter((line) => /^(PASS|FAIL|NOTE) /.test(line))).toEqual([
-    'FAIL  one run: The results hold 2 runs (run-a: 2 tests, run-b: 2 tests), and the gate judges one run at a time: run the tests again without E2E_KEEP_RESULTS=1, which starts allure-results empty, or point --results at the folder of one run.',
+    'FAIL  one run: The results hold 2 runs (run-a: 2 tests, run-b: 2 tests), and the gate judges one run at a time: run the tests again without E2E_KEEP_RESULTS=1 (a run starts allure-results empty), give runs that belong together one E2E_RUN_ID, or point --results at the folder of one run.',
   ]);
 });
 
