@@ -70,6 +70,8 @@ export default defineConfig({
     awesome: {
       options: {
         reportName: 'Journeys',
+        // Served (npm run report:open), not one page that opens from disk: a single page inlines
+        // every attachment, failed journeys' traces among them (scripts/report-open.ts says more).
         singleFile: false,
         reportLanguage: 'en',
         groupBy: ['epic', 'feature'],

@@ -40,11 +40,14 @@ export default defineConfig({
     },
     {
       // Sustained streams and many personas at once, with budgets; nothing else runs beside them
-      // so the figures measure the platform, not the neighbours.
+      // so the figures measure the platform, not the neighbours: in a plain `npx playwright test`
+      // they start once every journey has finished (a run beside the journeys missed its
+      // throughput budget by a third). `npm run load` runs them alone with --no-deps.
       name: 'load',
       testDir: 'journeys',
       testMatch: '**/*.journey.ts',
       grep: /@load|@perf/,
+      dependencies: ['journeys'],
       workers: 1,
       timeout: 300_000,
     },

@@ -30,5 +30,7 @@ export const sharedRunSettings = {
     ['html', { open: 'never', outputFolder: 'playwright-report' }],
     ['allure-playwright', { resultsDir: 'allure-results', detail: true }],
     ['junit', { outputFile: 'test-results/junit.xml' }],
+    // Last, so its lines end the run: the command that opens each failed test's trace.
+    ['./fixtures/reporting/trace-hint-reporter.ts'],
   ]),
 } satisfies Parameters<typeof defineConfig>[0];

@@ -1,5 +1,5 @@
 /**
- * The load journeys' figures, measured several times: runs `playwright test --project=load` N
+ * The load journeys' figures, measured several times: runs `playwright test --project=load --no-deps` N
  * times (one at a time, each on its own stack), reads the `perf-figures.json` each run attached,
  * and prints every figure per run with its median and budget.
  *
@@ -76,7 +76,13 @@ async function runLoadProjectOnce(workDir: string, index: number): Promise<LoadR
   const exitCode = await new Promise<number>((resolve, reject) => {
     const child = spawn(
       path.join(repoRoot, 'node_modules', '.bin', 'playwright'),
-      ['test', '--project=load', '--reporter=json', `--output=${path.join(workDir, `artifacts-${index}`)}`],
+      [
+        'test',
+        '--project=load',
+        '--no-deps',
+        '--reporter=json',
+        `--output=${path.join(workDir, `artifacts-${index}`)}`,
+      ],
       {
         cwd: repoRoot,
         // Only this run's JSON report: the shared Allure and HTML results are left alone.
@@ -115,7 +121,7 @@ export async function benchLoad(options: LoadBenchOptions = {}): Promise<LoadBen
   try {
     const runs: LoadRun[] = [];
     for (let index = 1; index <= count; index++) {
-      log(`load run ${index}/${count} (npx playwright test --project=load)...`);
+      log(`load run ${index}/${count} (npm run load)...`);
       const run = await runLoadProjectOnce(workDir, index);
       runs.push(run);
       const shown = run.figures.map((figure) => `${figure.name}=${figure.value}`).join(' ');

@@ -1,6 +1,9 @@
 /**
  * `npm run bench`: the suite's speed, timed from outside and printed as a table. Sections, all by
  * default or only those named (`npm run bench -- e2e starts`):
+ *   bundle     the platform bundle's freshness check on an up-to-date bundle, as a run's setup pays it
+ *              (the first check in a new process; median of 5), and cold builds of a
+ *              copy of the sources (median of 3);
  *   starts     five embedded cold starts (start until the platform is ready, then stop), and five
  *              containers cold starts with cached images when a Docker engine answers;
  *   e2e        `npx playwright test --grep @e2e` three times (BENCH_E2E_RUNS to change): median wall
@@ -10,6 +13,7 @@
  * Timings on a shared machine are noisy: read medians and ratios, not single runs.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedStack } from '../fixtures/stack/embedded.ts';
@@ -17,7 +21,7 @@ import { repoRoot } from '../fixtures/stack/paths.ts';
 import { benchJourneys, e2eCommand } from './bench-journeys.ts';
 import { benchLoad, loadTable, median } from './bench-load.ts';
 
-const sections = ['starts', 'e2e', 'load', 'discovery'] as const;
+const sections = ['bundle', 'starts', 'e2e', 'load', 'discovery'] as const;
 type Section = (typeof sections)[number];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(sections as readonly string[]).includes(name));
@@ -46,6 +50,41 @@ console.log(
     .map((load) => load.toFixed(2))
     .join(' ')}`,
 );
+
+if (wanted('bundle')) {
+  const { ensurePlatformBundle } = await import('../containers/api/bundle.ts');
+  await ensurePlatformBundle();
+  const checks: number[] = [];
+  for (let run = 1; run <= 5; run++) {
+    const probe = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { bundleState } = await import(${JSON.stringify(path.join(repoRoot, 'containers', 'api', 'bundle.ts'))});
+         const began = performance.now();
+         const state = bundleState();
+         if (state.state !== 'fresh') throw new Error('the bundle is ' + state.state);
+         console.log(performance.now() - began);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (probe.status !== 0) throw new Error(`the freshness probe failed: ${probe.stderr}`);
+    checks.push(Number(probe.stdout.trim()));
+  }
+  const { buildPlatformBundle } = await import('../containers/api/bundle.ts');
+  const { copyPlatformSources } = await import('./platform-copy.ts');
+  const builds: number[] = [];
+  for (let run = 1; run <= 3; run++) {
+    const copy = copyPlatformSources();
+    const began = performance.now();
+    await buildPlatformBundle(copy);
+    builds.push(performance.now() - began);
+    rmSync(copy.dir, { recursive: true, force: true });
+  }
+  rows.push(['bundle freshness check (up to date), median of 5', `${ms(median(checks))} (goal <= 50 ms)`]);
+  rows.push(['bundle cold build, median of 3', `${ms(median(builds))} (goal <= 3000 ms)`]);
+}
 
 if (wanted('starts')) {
   const starts: number[] = [];

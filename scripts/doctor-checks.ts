@@ -2,9 +2,14 @@
  * The doctor's judgement, separate from how the facts are gathered so it can be tested with any
  * machine state. Each finding says what is wrong and the command or setting that fixes it.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BundleState } from '../containers/api/bundle.ts';
 import { installHeadlessShell } from '../fixtures/browser.ts';
+import { repoRoot } from '../fixtures/stack/paths.ts';
 import type { StackMode } from '../fixtures/stack/stack.ts';
 import type { WarmStackState } from '../fixtures/stack/warm-stack.ts';
+import { type LockState, lockFix } from './lock-check.ts';
 
 export type Level = 'ok' | 'note' | 'warn' | 'error';
 
@@ -22,7 +27,8 @@ export interface DoctorFacts {
   browser: { executablePath: string; source: string; headlessShell: boolean } | { error: string };
   docker: { reachable: true } | { reachable: false; reason: string };
   disks: { label: string; path: string; freeBytes: number }[];
-  bundleBuilt: boolean;
+  bundle: BundleState;
+  lock: LockState;
   warmStack: WarmStackState;
   /** Set when E2E_STACK=external and its variables are missing or malformed. */
   externalConfigError?: string;
@@ -35,7 +41,16 @@ export interface SettingsFacts {
   warnings: string[];
 }
 
-export const minimumNode = { major: 22, minor: 12 };
+/**
+ * From package.json `engines` (">=22.18"): every npm script runs a .ts file directly, which Node
+ * runs without a flag from 22.18 on (22.12–22.17 refuse the extension). scripts/doctor.mjs reads
+ * the same field to say so on a Node too old to load this module.
+ */
+export const minimumNode = (() => {
+  const engines = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).engines.node;
+  const [, major = '0', minor = '0'] = /^>=(\d+)\.(\d+)/.exec(engines) ?? [];
+  return { major: Number(major), minor: Number(minor) };
+})();
 export const minimumFreeBytes = 2 * 1024 ** 3;
 
 export function checkNode(version: string): Finding {
@@ -46,8 +61,8 @@ export function checkNode(version: string): Finding {
     : {
         check: 'node',
         level: 'error',
-        message: `Node ${version} is older than ${minimumNode.major}.${minimumNode.minor}.`,
-        fix: 'Install Node 24 LTS and put it first on PATH (.ci/run does this on CI machines).',
+        message: `Node ${version} is older than ${minimumNode.major}.${minimumNode.minor}: it cannot run the suite's TypeScript scripts and modules directly.`,
+        fix: `Install Node 24 LTS (or ${minimumNode.major}.${minimumNode.minor} or later) and put it first on PATH (.ci/run does this on CI machines).`,
       };
 }
 
@@ -95,16 +110,30 @@ export function checkDisks(disks: DoctorFacts['disks'], mode: StackMode | undefi
   );
 }
 
-export function checkBundle(built: boolean, mode: StackMode | undefined): Finding {
-  if (built) return { check: 'platform', level: 'ok', message: 'Platform bundle built' };
-  // The embedded stack runs the bundle and the platform image is built from it.
-  const needed = mode === 'embedded' || mode === 'containers';
+export function checkBundle(bundle: BundleState, mode: StackMode | undefined): Finding {
+  if (bundle.state === 'fresh')
+    return { check: 'platform', level: 'ok', message: 'Platform bundle up to date' };
+  // Not an error: the embedded and containers stacks build it at setup (about a second).
+  const why = bundle.state === 'missing' ? 'is not built' : `is older than ${bundle.newerInput}`;
+  const next =
+    mode === 'external' ? 'only the embedded and containers stacks run it' : 'the next run builds it first';
   return {
     check: 'platform',
-    level: needed ? 'error' : 'note',
-    message: 'The platform bundle (containers/api/dist/server.mjs) is not built.',
-    fix: 'Run npm run build.',
+    level: 'note',
+    message: `The platform bundle (containers/api/dist) ${why}; ${next}.`,
+    fix: 'Nothing to do, or build it now with npm run build.',
   };
+}
+
+export function checkLock(lock: LockState): Finding {
+  return lock.inSync
+    ? { check: 'lock', level: 'ok', message: 'package-lock.json agrees with every package.json' }
+    : {
+        check: 'lock',
+        level: 'error',
+        message: `package-lock.json disagrees with package.json (${lock.detail}); npm ci refuses it.`,
+        fix: lockFix.replace(/^r/, 'R'),
+      };
 }
 
 export function checkWarmStack(warm: WarmStackState): Finding {
@@ -166,7 +195,8 @@ export function diagnose(facts: DoctorFacts): Finding[] {
     checkBrowser(facts.browser),
     checkDocker(facts.docker, mode),
     ...checkDisks(facts.disks, mode),
-    checkBundle(facts.bundleBuilt, mode),
+    checkBundle(facts.bundle, mode),
+    checkLock(facts.lock),
     checkWarmStack(facts.warmStack),
   ];
 }

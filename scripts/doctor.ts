@@ -2,14 +2,16 @@
  * `npm run doctor`: checks that this machine can run the suite in the chosen stack mode
  * (E2E_STACK), prints each problem with its fix, and exits 1 if one of them blocks that mode.
  */
-import { existsSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
+import { bundleState } from '../containers/api/bundle.ts';
 import { findChromium } from '../fixtures/browser.ts';
 import { inspectSettings, readSetting } from '../fixtures/settings.ts';
-import { platformBundle, repoRoot } from '../fixtures/stack/paths.ts';
+import { repoRoot } from '../fixtures/stack/paths.ts';
 import { inspectWarmStack } from '../fixtures/stack/warm-stack.ts';
 import { blocks, type DoctorFacts, diagnose, type Level } from './doctor-checks.ts';
+import { lockState } from './lock-check.ts';
 
 /** Docker's API answers `GET /_ping` with OK; DOCKER_HOST may point at a socket or a TCP address. */
 function pingDocker(): Promise<DoctorFacts['docker']> {
@@ -66,7 +68,8 @@ async function gatherFacts(): Promise<DoctorFacts> {
       { label: 'temp dir', path: tmpdir(), freeBytes: freeBytes(tmpdir()) },
       { label: 'repository', path: repoRoot, freeBytes: freeBytes(repoRoot) },
     ],
-    bundleBuilt: existsSync(platformBundle),
+    bundle: bundleState(),
+    lock: lockState(),
     warmStack: await inspectWarmStack(),
   };
 }

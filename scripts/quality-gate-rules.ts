@@ -186,7 +186,7 @@ export function checkPerf(input: PerfInput): Check[] {
         expected: `within ${PERF_TOLERANCE * 100}% of ${input.baselinePath}`,
         verdict: input.requirePerf ? 'FAIL' : 'NOTE',
         sentence: input.requirePerf
-          ? 'Perf was not measured, since no load journey is in the results: run npx playwright test --project=load before the gate.'
+          ? 'Perf was not measured, since no load journey is in the results: run npm run load before the gate.'
           : 'Perf was not measured, since no load journey is in the results (pass --require-perf to make that a failure).',
       },
     ];

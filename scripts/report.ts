@@ -1,17 +1,14 @@
 /**
  * `npm run report`: builds the Allure report from allure-results into allure-report, with the
- * trends of earlier builds (allurerc.mjs `historyPath`).
+ * trends of earlier builds (allurerc.mjs `historyPath`), without Allure's analytics tag, and says
+ * where it is and how to open it.
  *
  *   npm run report -- [results dir …] [--output <dir>]
- *
- * The output directory is emptied first: Allure only lays a lone report out at the directory's
- * root when the directory starts empty, and a stale root index.html would hide the new report.
  */
-import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../fixtures/stack/paths.ts';
+import { buildReport, reportReadyMessage } from './report-build.ts';
 
 function parse() {
   try {
@@ -30,19 +27,7 @@ const output = path.resolve(values.output);
 const resultsDirs = (positionals.length > 0 ? positionals : ['allure-results']).map((dir) =>
   path.resolve(dir),
 );
-rmSync(output, { recursive: true, force: true });
-const run = spawnSync(
-  process.execPath,
-  [
-    path.join(repoRoot, 'node_modules', 'allure', 'cli.js'),
-    'generate',
-    ...resultsDirs,
-    '--output',
-    output,
-    '--config',
-    path.join(repoRoot, 'allurerc.mjs'),
-  ],
-  // The history file (allurerc.mjs) is found from the working directory: always the repository's.
-  { stdio: 'inherit', cwd: repoRoot },
-);
-process.exitCode = run.status ?? 1;
+// The history file (allurerc.mjs) is found from the working directory: always the repository's.
+const status = buildReport({ resultsDirs, output, cwd: repoRoot });
+if (status === 0) console.log(reportReadyMessage(output));
+process.exitCode = status;

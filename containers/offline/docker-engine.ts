@@ -50,13 +50,16 @@ export async function engineAnswers(timeoutMs = 10_000): Promise<boolean> {
 }
 
 /**
- * Makes sure a Docker engine answers: installs `docker.io` when the CLI is missing and starts
+ * Makes sure a Docker engine answers: installs `docker.io` when the CLI or the daemon is missing and starts
  * `dockerd` in the background when nothing answers (as root, where no service manager runs it).
  * The daemon is left running on purpose: later runs and the containers stack need it.
  */
 export async function ensureDockerEngine(): Promise<void> {
   await ensureCommands([{ command: 'docker', debianPackage: 'docker.io' }]);
   if (await engineAnswers()) return;
+  // A machine may have the docker CLI alone (talking to a remote engine, or none): the daemon
+  // comes with Debian's docker.io.
+  if (isRoot) await ensureCommands([{ command: 'dockerd', debianPackage: 'docker.io' }]);
   if (!isRoot || !(await isOnPath('dockerd'))) {
     throw new Error(
       'Docker is not reachable: start the engine (for example `sudo systemctl start docker` or `sudo dockerd`) and run again.',

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs code-server (VS Code served to a browser) into a cache folder, so the extension's
 # end-to-end tests can drive a real VS Code. Safe to run again: it returns at once when the
-# pinned version is already there.
+# pinned tree (extension/code-server/package-lock.json) is already there.
 #
 # Needs Node 24 first on PATH (code-server's engines field says so) and, for its native
 # modules, Debian's Kerberos, xkbfile, libsecret and X11 headers, installed here through apt.
 set -euo pipefail
 
 extension_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-version="${CODE_SERVER_VERSION:-4.139.1}"
-# Under the repo's node_modules: ignored by git and the linters, and gone with a clean install.
+# code-server and every package under it are pinned by extension/code-server/package-lock.json, so
+# a newer release of any of them on the registry changes nothing here.
+pinned="$extension_dir/code-server"
+version="$(node -p "require('$pinned/package.json').dependencies['code-server']")"
+# Under the repo's node_modules by default: ignored by git and the linters, and gone with a clean
+# install. CI keeps it outside the clone (CODE_SERVER_CACHE), so a rerun on the same machine reuses it.
 cache_dir="${CODE_SERVER_CACHE:-$(dirname "$extension_dir")/node_modules/.cache/code-server}"
 binary="$cache_dir/node_modules/code-server/out/node/entry.js"
 
@@ -19,7 +23,7 @@ if [ "$node_major" -lt 24 ]; then
   exit 1
 fi
 
-if [ -f "$binary" ] && [ "$(node -p "require('$cache_dir/node_modules/code-server/package.json').version")" = "$version" ]; then
+if [ -f "$binary" ] && cmp -s "$pinned/package-lock.json" "$cache_dir/package-lock.json"; then
   echo "code-server $version is ready in $cache_dir"
   exit 0
 fi
@@ -48,10 +52,9 @@ if [ ! -f "$node_dir/include/node/node.h" ]; then
 fi
 
 mkdir -p "$cache_dir"
-# A package.json of its own keeps npm from treating the cache as part of the repo's workspaces.
-printf '{ "private": true, "description": "code-server for the extension tests" }\n' >"$cache_dir/package.json"
+# Its own package.json and lock keep npm from treating the cache as part of the repo's workspaces.
+cp "$pinned/package.json" "$pinned/package-lock.json" "$cache_dir/"
 echo "installing code-server $version into $cache_dir (builds native modules, a few minutes)"
 started=$SECONDS
-npm_config_nodedir="$node_dir" npm install --prefix "$cache_dir" --no-audit --no-fund --no-save \
-  --loglevel=error "code-server@$version"
+npm_config_nodedir="$node_dir" npm ci --prefix "$cache_dir" --no-audit --no-fund --loglevel=error
 echo "code-server $version installed in $((SECONDS - started)) s"

@@ -195,7 +195,7 @@ test.describe('quality gate', () => {
     const strict = run.gate('--require-perf');
     expect(strict.status).toBe(1);
     expect(strict.output).toContain(
-      'FAIL  perf figures: Perf was not measured, since no load journey is in the results: run npx playwright test --project=load',
+      'FAIL  perf figures: Perf was not measured, since no load journey is in the results: run npm run load before the gate.',
     );
   });
 

@@ -95,8 +95,14 @@ test('two', () => {});
   );
   writeFileSync(
     path.join(dir, 'sample.config.ts'),
-    `import { sharedRunSettings } from ${JSON.stringify(path.join(repoRoot, 'playwright.shared.ts'))};
-export default { ...sharedRunSettings, testDir: ${JSON.stringify(dir)}, outputDir: ${JSON.stringify(path.join(dir, 'out'))} };
+    `import path from 'node:path';
+import { sharedRunSettings } from ${JSON.stringify(path.join(repoRoot, 'playwright.shared.ts'))};
+// The suite's own reporters are named relative to the repository.
+const reporter = sharedRunSettings.reporter.map(([name, ...options]) => [
+  name.startsWith('./') ? path.join(${JSON.stringify(repoRoot)}, name) : name,
+  ...options,
+]);
+export default { ...sharedRunSettings, reporter, testDir: ${JSON.stringify(dir)}, outputDir: ${JSON.stringify(path.join(dir, 'out'))} };
 `,
   );
   const results = path.join(dir, 'allure-results');

@@ -1,10 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { inspectSettings } from '../../fixtures/settings.ts';
+import { repoRoot } from '../../fixtures/stack/paths.ts';
 import {
   blocks,
   checkBundle,
   checkDisks,
   checkDocker,
+  checkLock,
   checkNode,
   checkWarmStack,
   type DoctorFacts,
@@ -21,7 +25,8 @@ const healthy: DoctorFacts = {
   },
   docker: { reachable: false, reason: 'connect ENOENT /var/run/docker.sock' },
   disks: [{ label: 'temp dir', path: '/tmp', freeBytes: 10 * 1024 ** 3 }],
-  bundleBuilt: true,
+  bundle: { state: 'fresh' },
+  lock: { inSync: true },
   warmStack: { state: 'none' },
   settings: { problems: [], warnings: [] },
 };
@@ -42,11 +47,31 @@ test.describe('the doctor', () => {
     expect(findings.find((finding) => finding.check === 'docker')?.level).toBe('note');
   });
 
-  test('needs Node 22.12 or newer', () => {
-    expect(checkNode('v22.12.0').level).toBe('ok');
+  test('needs a Node that runs TypeScript files directly: 22.18 or newer, as package.json says', () => {
+    expect(checkNode('v22.18.0').level).toBe('ok');
     expect(checkNode('v23.0.1').level).toBe('ok');
-    expect(checkNode('v22.11.9')).toMatchObject({ level: 'error', fix: expect.stringContaining('Node 24') });
+    // 22.12–22.17 pass an `engines: >=22.12` but refuse every .ts script (ERR_UNKNOWN_FILE_EXTENSION).
+    expect(checkNode('v22.17.1')).toMatchObject({
+      level: 'error',
+      message:
+        "Node v22.17.1 is older than 22.18: it cannot run the suite's TypeScript scripts and modules directly.",
+      fix: expect.stringContaining('Node 24'),
+    });
     expect(checkNode('v20.19.2').level).toBe('error');
+  });
+
+  test('says on a Node too old to load its TypeScript that Node is the problem, with the fix', () => {
+    const node20 = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'doctor.mjs')], {
+      encoding: 'utf8',
+      // Makes this Node look like 22.17 to the doctor's first step, as far as it can tell.
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `--import=data:text/javascript,${encodeURIComponent("Object.defineProperty(process.versions, 'node', { value: '22.17.1' });")}`,
+      },
+    });
+    expect(node20.status).toBe(1);
+    expect(node20.stdout).toContain('is older than 22.18');
+    expect(node20.stdout).toContain('fix: Install Node 24 LTS');
   });
 
   test('blocks every mode without a browser, and passes on how to get one', () => {
@@ -99,10 +124,36 @@ test.describe('the doctor', () => {
     expect(enough?.level).toBe('ok');
   });
 
-  test('needs the platform bundle for managed stacks only', () => {
-    expect(checkBundle(false, 'embedded')).toMatchObject({ level: 'error', fix: 'Run npm run build.' });
-    expect(checkBundle(false, 'containers').level).toBe('error');
-    expect(checkBundle(false, 'external').level).toBe('note');
+  test('names a missing or stale platform bundle without blocking, since the stack builds it', () => {
+    expect(checkBundle({ state: 'missing' }, 'embedded')).toMatchObject({
+      level: 'note',
+      message: 'The platform bundle (containers/api/dist) is not built; the next run builds it first.',
+      fix: 'Nothing to do, or build it now with npm run build.',
+    });
+    expect(
+      checkBundle({ state: 'stale', newerInput: 'containers/api/src/app.ts' }, 'containers'),
+    ).toMatchObject({
+      level: 'note',
+      message:
+        'The platform bundle (containers/api/dist) is older than containers/api/src/app.ts; the next run builds it first.',
+    });
+    expect(checkBundle({ state: 'fresh' }, 'embedded').level).toBe('ok');
+  });
+
+  test('blocks on a lock that npm ci would refuse, with the fix in one sentence', () => {
+    const finding = checkLock({
+      inSync: false,
+      detail: 'Missing: @biomejs/cli-darwin-x64@2.6.8 from lock file',
+    });
+    expect(finding).toEqual({
+      check: 'lock',
+      level: 'error',
+      message:
+        'package-lock.json disagrees with package.json (Missing: @biomejs/cli-darwin-x64@2.6.8 from lock file); npm ci refuses it.',
+      fix: 'Run npm install and commit the package-lock.json it writes.',
+    });
+    expect(blocks([finding])).toBe(true);
+    expect(checkLock({ inSync: true }).level).toBe('ok');
   });
 
   test('flags a stale warm stack with its fix, without blocking', () => {

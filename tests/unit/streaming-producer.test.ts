@@ -76,6 +76,30 @@ test.describe('StreamProducer', () => {
     await expect.poll(() => watcher.eventIds().length).toBe(40);
   });
 
+  test('holds after the asked number of events until resumed, then sends the rest', async ({
+    producer,
+    watcher,
+  }) => {
+    const { events } = stream(60);
+    const publication = producer.start({ topic, events, ratePerSecond: 1_000, holdAfter: 25 });
+    await publication.held;
+    expect(publication.acknowledged).toBe(25);
+    // Held: nothing more leaves while the journey acts, however long that takes.
+    await expect.poll(() => watcher.eventIds().length).toBe(25);
+    expect(publication.acknowledged).toBe(25);
+    publication.resume();
+    const report = await publication.done;
+    expect(report.ids).toEqual(events.map((event) => event.id));
+    await expect.poll(() => watcher.eventIds()).toEqual(report.ids);
+  });
+
+  test('refuses a hold point outside the stream', async ({ producer }) => {
+    const { events } = stream(10);
+    expect(() => producer.start({ topic, events, holdAfter: 10 })).toThrow(
+      'holdAfter must be a whole number of events between 1 and 9 (got 10), so some are sent before the hold and some after.',
+    );
+  });
+
   test('shows its progress while publishing and finishes with every event', async ({ producer }) => {
     const { events } = stream(100);
     const publication = producer.start({ topic, events, ratePerSecond: 250 });

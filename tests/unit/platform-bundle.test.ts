@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import {
+  type BundleLayout,
+  bundleEntryOf,
+  bundleState,
+  ensurePlatformBundle,
+} from '../../containers/api/bundle.ts';
+import { copyPlatformSources } from '../../scripts/platform-copy.ts';
+
+/** Every file of the copy's dist/, relative. */
+const distFiles = (layout: BundleLayout) =>
+  readdirSync(path.join(layout.root, 'dist'), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(path.join(layout.root, 'dist'), path.join(entry.parentPath, entry.name)))
+    .sort();
+
+/** Sets every file of the copy (sources, manifest, lock, bundle) to `ms` ago. */
+function backdate(layout: BundleLayout & { dir: string }, ms: number): void {
+  const then = new Date(Date.now() - ms);
+  for (const dir of [path.join(layout.root, 'src'), path.join(layout.root, 'dist')]) {
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) utimesSync(path.join(entry.parentPath, entry.name), then, then);
+    }
+  }
+  for (const file of [path.join(layout.root, 'package.json'), layout.lockFile]) utimesSync(file, then, then);
+}
+
+const expectedOutputs = [
+  'detection-worker.mjs',
+  'detection-worker.mjs.map',
+  'public/alert-feed.js',
+  'public/app.css',
+  'public/deployment-status.js',
+  'public/experiment-progress.js',
+  'public/favicon.svg',
+  'public/session-dashboard.js',
+  'server.mjs',
+  'server.mjs.map',
+];
+
+test.describe('the platform bundle, built by the stack when needed', () => {
+  let copy: ReturnType<typeof copyPlatformSources>;
+  test.beforeEach(() => {
+    copy = copyPlatformSources();
+  });
+  test.afterEach(() => rmSync(copy.dir, { recursive: true, force: true }));
+
+  test('is built when missing, says so in one line, and runs', async () => {
+    expect(bundleState(copy)).toEqual({ state: 'missing' });
+    const lines: string[] = [];
+    await expect(ensurePlatformBundle((line) => lines.push(line), copy)).resolves.toEqual({
+      state: 'missing',
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Built the platform bundle \(.*dist\) in \d+\.\d s: it was missing\.$/);
+    expect(distFiles(copy)).toEqual(expectedOutputs);
+    expect(bundleState(copy)).toEqual({ state: 'fresh' });
+    const check = spawn(process.execPath, ['--check', bundleEntryOf(copy)], { stdio: 'inherit' });
+    expect((await once(check, 'exit'))[0]).toBe(0);
+  });
+
+  test('is left alone when fresh, and rebuilt when a source is newer, naming it', async () => {
+    await ensurePlatformBundle(() => {}, copy);
+    const builtAt = statSync(bundleEntryOf(copy)).mtimeMs;
+    const lines: string[] = [];
+    await expect(ensurePlatformBundle((line) => lines.push(line), copy)).resolves.toEqual({ state: 'fresh' });
+    expect(lines).toEqual([]);
+    expect(statSync(bundleEntryOf(copy)).mtimeMs).toBe(builtAt);
+
+    // Everything as of a minute ago, then one edit now.
+    backdate(copy, 60_000);
+    const edited = path.join(copy.root, 'src', 'routes', 'assets.ts');
+    utimesSync(edited, new Date(), new Date());
+    expect(bundleState(copy)).toEqual({
+      state: 'stale',
+      newerInput: path.join('api', 'src', 'routes', 'assets.ts'),
+    });
+    await ensurePlatformBundle((line) => lines.push(line), copy);
+    expect(lines).toEqual([
+      expect.stringMatching(/: api\/src\/routes\/assets\.ts is newer than the bundle\.$/),
+    ]);
+    expect(bundleState(copy)).toEqual({ state: 'fresh' });
+  });
+
+  test('a build drops what an earlier build left that the sources no longer make', async () => {
+    await ensurePlatformBundle(() => {}, copy);
+    writeFileSync(path.join(copy.root, 'dist', 'public', 'renamed-away.js'), '');
+    // The lock changed since (an upgraded dependency).
+    backdate(copy, 60_000);
+    utimesSync(copy.lockFile, new Date(), new Date());
+    await ensurePlatformBundle(() => {}, copy);
+    expect(distFiles(copy)).toEqual(expectedOutputs);
+  });
+
+  test('runs building at once never leave the bundle missing or half written for a reader', async () => {
+    await ensurePlatformBundle(() => {}, copy);
+    const complete = new Map(
+      expectedOutputs.map((file) => [file, readFileSync(path.join(copy.root, 'dist', file))]),
+    );
+    const build = () =>
+      spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { buildPlatformBundle } = await import(${JSON.stringify(path.resolve('containers/api/bundle.ts'))});
+           await buildPlatformBundle(${JSON.stringify({ root: copy.root, lockFile: copy.lockFile })});`,
+        ],
+        { stdio: 'inherit' },
+      );
+    const builders = [build(), build(), build()];
+    const exits = Promise.all(builders.map(async (child) => (await once(child, 'exit'))[0]));
+    // A platform starting meanwhile (another run's stack) reads these files: each must be there, whole.
+    let running = true;
+    void exits.then(() => {
+      running = false;
+    });
+    const seen: string[] = [];
+    while (running) {
+      for (const [file, bytes] of complete) {
+        const now = existsSync(path.join(copy.root, 'dist', file))
+          ? readFileSync(path.join(copy.root, 'dist', file))
+          : undefined;
+        if (!now) seen.push(`${file} missing`);
+        else if (!now.equals(bytes)) seen.push(`${file} differs (${now.length} of ${bytes.length} bytes)`);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await exits).toEqual([0, 0, 0]);
+    expect([...new Set(seen)]).toEqual([]);
+    expect(distFiles(copy)).toEqual(expectedOutputs);
+    // No build's scratch folder is left beside dist/.
+    expect(readdirSync(copy.root).filter((name) => name.startsWith('.dist-building-'))).toEqual([]);
+  });
+});
