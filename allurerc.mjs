@@ -1,4 +1,5 @@
 import { defineConfig } from 'allure';
+import { settingErrorPattern } from './fixtures/settings.ts';
 import { reportVariables } from './scripts/report-environment.ts';
 
 /**
@@ -10,6 +11,9 @@ import { reportVariables } from './scripts/report-environment.ts';
 // allure-playwright marks every error "failed" (a test timeout "broken"), so categories tell them
 // apart by message. Checked in order, first match wins; each pattern was checked against real
 // failures (see README "Reports").
+// A bad E2E_* setting first: whoever runs the suite fixes it, not the platform's or the suite's
+// authors. fixtures/settings.ts starts every such message with "Setting E2E_<NAME>=".
+const setup = settingErrorPattern;
 // Infrastructure first: a refused connection is the stack's fault wherever it surfaces. Node's
 // fetch reports one as "TypeError: fetch failed" (its cause, ECONNREFUSED, does not reach the
 // result), Chromium as net::ERR_CONNECTION_REFUSED.
@@ -37,6 +41,13 @@ export default defineConfig({
   defaultLabels: { epic: 'Suite self-tests' },
   variables: reportVariables(),
   categories: [
+    {
+      name: 'Setup problem',
+      matchers: [
+        { statuses: ['failed', 'broken'], message: setup },
+        { statuses: ['failed', 'broken'], trace: setup },
+      ],
+    },
     {
       name: 'Stack or infrastructure failure',
       matchers: [

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { readSetting } from './fixtures/settings.ts';
 import { sharedRunSettings } from './playwright.shared.ts';
 
 /**
@@ -10,7 +11,8 @@ import { sharedRunSettings } from './playwright.shared.ts';
  * The stack starts once per run in globalSetup (or a warm `npm run stack:up` stack is reused);
  * workers receive its URLs through the environment.
  */
-const includeStress = process.env.E2E_STRESS === '1';
+// playwright.shared.ts has validated every setting by now.
+const includeStress = readSetting('E2E_STRESS');
 // Load journeys measure the stack at full tilt: they run alone, in their own project.
 const heavy = includeStress ? /@load|@perf/ : /@stress|@load|@perf/;
 

@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './fixtures/browser.ts';
+import { readSetting } from './fixtures/settings.ts';
 import { sharedRunSettings } from './playwright.shared.ts';
 
 /**
@@ -28,7 +29,7 @@ export default defineConfig({
       testDir: '.',
       testMatch: ['tests/unit/**/*.test.ts', 'containers/api/test/**/*.test.ts'],
       // These drive a real Docker engine; CI turns them on after provisioning one.
-      testIgnore: process.env.E2E_CONTAINERS_TESTS === '1' ? [] : ['tests/unit/containers-stack.test.ts'],
+      testIgnore: readSetting('E2E_CONTAINERS_TESTS') ? [] : ['tests/unit/containers-stack.test.ts'],
     },
   ],
 });

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { RUN_ID_LABEL } from '../fixtures/reporting/run-results.ts';
 
 /**
  * Reads what allure-playwright writes into a results directory (`*-result.json`), for the scripts
@@ -92,4 +93,24 @@ export function lastAttempts(results: readonly AllureResult[]): AllureResult[] {
     if (!kept || (result.stop ?? 0) >= (kept.stop ?? 0)) byTest.set(key, result);
   }
   return [...byTest.values()];
+}
+
+
+/**
+ * The runs whose results the directory holds, in the order they first appear by time: results of
+ * one run share a run id; results without one (written before the suite labelled them) count as one
+ * run of their own.
+ */
+export function runsIn(results: readonly AllureResult[]): Array<{ runId?: string; results: number }> {
+  const byRun = new Map<string | undefined, { runId?: string; results: number; first: number }>();
+  for (const result of results) {
+    const runId = result.labels?.find((label) => label.name === RUN_ID_LABEL)?.value;
+    const run = byRun.get(runId) ?? { runId, results: 0, first: Number.POSITIVE_INFINITY };
+    run.results += 1;
+    run.first = Math.min(run.first, result.start ?? result.stop ?? Number.POSITIVE_INFINITY);
+    byRun.set(runId, run);
+  }
+  return [...byRun.values()]
+    .sort((a, b) => a.first - b.first)
+    .map(({ runId, results: count }) => ({ runId, results: count }));
 }

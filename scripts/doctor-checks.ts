@@ -32,6 +32,13 @@ export interface DoctorFacts {
   warmStack: WarmStackState;
   /** Set when E2E_STACK=external and its variables are missing or malformed. */
   externalConfigError?: string;
+  /** What fixtures/settings.ts found in the E2E_* variables. */
+  settings: SettingsFacts;
+}
+
+export interface SettingsFacts {
+  problems: { variable: string; message: string }[];
+  warnings: string[];
 }
 
 /**
@@ -149,12 +156,27 @@ export function checkWarmStack(warm: WarmStackState): Finding {
   }
 }
 
+/**
+ * The E2E_* settings, judged by the same module the Playwright configs use: each bad value is an
+ * error with its one sentence (which says the fix), each unknown E2E_ variable a warning.
+ */
+export function checkSettings(settings: SettingsFacts): Finding[] {
+  const findings: Finding[] = [
+    ...settings.problems.map(({ message }): Finding => ({ check: 'settings', level: 'error', message })),
+    ...settings.warnings.map((message): Finding => ({ check: 'settings', level: 'warn', message })),
+  ];
+  return findings.length > 0
+    ? findings
+    : [{ check: 'settings', level: 'ok', message: 'Every E2E_* setting is valid' }];
+}
+
 export function checkMode(facts: Pick<DoctorFacts, 'mode' | 'externalConfigError'>): Finding {
   if (typeof facts.mode === 'object') {
+    // The settings check above says what is wrong with it and how to fix it.
     return {
       check: 'mode',
       level: 'error',
-      message: facts.mode.error,
+      message: `No stack mode to check the machine for, since E2E_STACK="${facts.mode.invalid}" is not one.`,
       fix: 'Set E2E_STACK to embedded, containers or external.',
     };
   }
@@ -167,6 +189,7 @@ export function checkMode(facts: Pick<DoctorFacts, 'mode' | 'externalConfigError
 export function diagnose(facts: DoctorFacts): Finding[] {
   const mode = typeof facts.mode === 'string' ? facts.mode : undefined;
   return [
+    ...checkSettings(facts.settings),
     checkMode(facts),
     checkNode(facts.nodeVersion),
     checkBrowser(facts.browser),

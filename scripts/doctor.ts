@@ -7,8 +7,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { bundleState } from '../containers/api/bundle.ts';
 import { findChromium } from '../fixtures/browser.ts';
-import { connectExternalStack } from '../fixtures/stack/external.ts';
-import { selectedStackMode } from '../fixtures/stack/index.ts';
+import { inspectSettings, readSetting } from '../fixtures/settings.ts';
 import { repoRoot } from '../fixtures/stack/paths.ts';
 import { inspectWarmStack } from '../fixtures/stack/warm-stack.ts';
 import { blocks, type DoctorFacts, diagnose, type Level } from './doctor-checks.ts';
@@ -43,20 +42,13 @@ function freeBytes(path: string): number {
 }
 
 async function gatherFacts(): Promise<DoctorFacts> {
-  let mode: DoctorFacts['mode'];
-  try {
-    mode = selectedStackMode();
-  } catch (error) {
-    mode = { invalid: process.env.E2E_STACK ?? '', error: (error as Error).message };
-  }
-  let externalConfigError: string | undefined;
-  if (mode === 'external') {
-    try {
-      connectExternalStack();
-    } catch (error) {
-      externalConfigError = (error as Error).message;
-    }
-  }
+  // The same judgement as the Playwright configs', which stop a run on any of these problems;
+  // it also covers what E2E_STACK=external needs.
+  const settings = inspectSettings();
+  const modeProblem = settings.problems.find((problem) => problem.variable === 'E2E_STACK');
+  const mode: DoctorFacts['mode'] = modeProblem
+    ? { invalid: process.env.E2E_STACK?.trim() ?? '', error: modeProblem.message }
+    : (settings.settings?.E2E_STACK ?? readSetting('E2E_STACK'));
   let browser: DoctorFacts['browser'];
   try {
     browser = findChromium();
@@ -65,7 +57,10 @@ async function gatherFacts(): Promise<DoctorFacts> {
   }
   return {
     mode,
-    externalConfigError,
+    settings: {
+      problems: settings.problems.map(({ variable, message }) => ({ variable, message })),
+      warnings: settings.warnings,
+    },
     nodeVersion: process.version,
     browser,
     docker: await pingDocker(),

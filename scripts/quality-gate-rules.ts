@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AllureResult, hasTag } from './allure-results.ts';
+import { type AllureResult, hasTag, runsIn } from './allure-results.ts';
 
 /**
  * The release rules the quality gate applies to a finished run. Each check reports what it
@@ -68,6 +68,35 @@ function named(results: readonly AllureResult[]): string {
   const names = results.slice(0, NAMED_AT_MOST).map(described).join(', ');
   const more = results.length - NAMED_AT_MOST;
   return more > 0 ? `${names} and ${more} more` : names;
+}
+
+/**
+ * The gate judges one run. allure-results holds several when a person kept earlier results
+ * (E2E_KEEP_RESULTS=1) or copied some in; judging them together reads old failures, skips and
+ * missing figures as this run's, so the gate says so and judges nothing else.
+ */
+export function checkOneRun(results: readonly AllureResult[]): Check {
+  const runs = runsIn(results);
+  const check = 'one run';
+  if (runs.length <= 1) {
+    return {
+      check,
+      measured: runs[0]?.runId ?? 'no run id',
+      expected: 'one run',
+      verdict: 'PASS',
+      sentence: 'The results are of one run.',
+    };
+  }
+  const listed = runs
+    .map((run) => `${run.runId ?? 'no run id'}: ${run.results} test${run.results === 1 ? '' : 's'}`)
+    .join(', ');
+  return {
+    check,
+    measured: `${runs.length} runs`,
+    expected: 'one run',
+    verdict: 'FAIL',
+    sentence: `The results hold ${runs.length} runs (${listed}), and the gate judges one run at a time: run the tests again without E2E_KEEP_RESULTS=1 (a run starts allure-results empty), give runs that belong together one E2E_RUN_ID, or point --results at the folder of one run.`,
+  };
 }
 
 /** Rule (a): every `@security` test passed, and some ran whenever journeys ran. */

@@ -1,5 +1,6 @@
 import { describeApiChanges, diffOpenApi } from '../../fixtures/expectations/openapi-diff.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { readSetting } from '../../fixtures/settings.ts';
 import { readContract, recordContract } from './contract-snapshot.ts';
 
 test('the API matches its committed contract', {
@@ -15,7 +16,7 @@ test('the API matches its committed contract', {
     return document;
   });
 
-  if (process.env.E2E_UPDATE_SNAPSHOT === '1') {
+  if (readSetting('E2E_UPDATE_SNAPSHOT')) {
     await test.step('record it as the contract', () => recordContract(served));
     test.info().annotations.push({
       type: 'contract',

@@ -58,6 +58,14 @@ const failures: Array<{ name: string; status: 'failed' | 'broken'; message: stri
     category: 'Test defect',
   },
   {
+    // Was filed under "Product defect" (as "Error: E2E_SEED must be a non-negative integer …").
+    name: 'a bad setting reaches a test',
+    status: 'failed',
+    message:
+      'SettingError: Setting E2E_SEED="abc" is not a seed: set it to a whole number from 0 up, copied from a failed test\'s seed annotation or Allure parameter (for example E2E_SEED=1234567), or unset it for each test\'s own seed from its title.',
+    category: 'Setup problem',
+  },
+  {
     name: 'API refuses connections',
     status: 'failed',
     message: 'TypeError: fetch failed',
@@ -78,7 +86,7 @@ const failures: Array<{ name: string; status: 'failed' | 'broken'; message: stri
   },
 ];
 
-test('the Allure report files each kind of failure under product, test or stack', () => {
+test('the Allure report files each kind of failure under setup, product, test or stack', () => {
   test.setTimeout(60_000);
   const dir = mkdtempSync(path.join(tmpdir(), 'allure-categories-'));
   try {

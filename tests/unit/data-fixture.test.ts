@@ -30,7 +30,7 @@ test.describe('seedFor', () => {
   test('takes E2E_SEED to replay a run, and explains a bad value', () => {
     expect(seedFor(['any'], { E2E_SEED: '12345' })).toBe(12345);
     expect(() => seedFor(['any'], { E2E_SEED: 'abc' })).toThrow(
-      'E2E_SEED must be a non-negative integer (got "abc"); copy the seed from the failed test\'s annotations.',
+      'Setting E2E_SEED="abc" is not a seed: set it to a whole number from 0 up, copied from a failed test\'s seed annotation or Allure parameter (for example E2E_SEED=1234567), or unset it for each test\'s own seed from its title.',
     );
   });
 });

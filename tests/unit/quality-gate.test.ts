@@ -27,6 +27,8 @@ interface ResultSpec {
   message?: string;
   stop?: number;
   historyId?: string;
+  /** The run id label every run's results carry (fixtures/reporting/run-results.ts). */
+  runId?: string;
 }
 
 /** A results directory shaped like allure-playwright's, and a baseline file beside it. */
@@ -65,6 +67,7 @@ class RunFixture {
         labels: [
           ...spec.tags.map((tag) => ({ name: 'tag', value: tag.replace(/^@/, '') })),
           { name: 'parentSuite', value: spec.project ?? 'journeys' },
+          ...(spec.runId ? [{ name: 'runId', value: spec.runId }] : []),
         ],
         steps: [{ name: 'measures the stream', steps: [], attachments }],
         attachments: [],
@@ -289,4 +292,29 @@ test.describe('comparing a figure with its baseline', () => {
       worseBy: Number.POSITIVE_INFINITY,
     });
   });
+});
+
+test('refuses to judge results of several runs mixed together, and says so', () => {
+  // A person's earlier run left a failed and a skipped @security journey; the latest run passed.
+  run
+    .result({ ...securityPassed('verifies tenant isolation'), status: 'failed', runId: 'run-a', stop: 1 })
+    .result({ ...securityPassed('probes the defences'), status: 'skipped', runId: 'run-a', stop: 2 })
+    .result({ ...securityPassed('verifies tenant isolation'), runId: 'run-b', stop: 10 })
+    .result({ name: 'a unit test', status: 'passed', tags: [], runId: 'run-b', stop: 11 })
+    .withBaseline(baselineOf);
+  const { status, lines } = run.gate();
+  expect(status).toBe(1);
+  expect(lines.filter((line) => /^(PASS|FAIL|NOTE) /.test(line))).toEqual([
+    'FAIL  one run: The results hold 2 runs (run-a: 2 tests, run-b: 2 tests), and the gate judges one run at a time: run the tests again without E2E_KEEP_RESULTS=1 (a run starts allure-results empty), give runs that belong together one E2E_RUN_ID, or point --results at the folder of one run.',
+  ]);
+});
+
+test('judges the results of one run, labelled with one run id, as before', () => {
+  run
+    .result({ ...securityPassed(), runId: 'npm-test-1' })
+    .result({ name: 'a unit test', status: 'passed', tags: [], runId: 'npm-test-1' })
+    .withBaseline(baselineOf);
+  const { status, output } = run.gate();
+  expect(status, output).toBe(0);
+  expect(output).toContain('PASS  @security tests: All 1 @security tests passed.');
 });

@@ -26,7 +26,7 @@ test.describe('choosing Chromium', () => {
         playwrightPath,
       }),
     ).toThrow(
-      'E2E_CHROMIUM points to /opt/missing, which does not exist: fix the path or unset E2E_CHROMIUM.',
+      'Setting E2E_CHROMIUM="/opt/missing" names no file: fix the path to a Chromium executable, or unset E2E_CHROMIUM for Playwright\'s own or the system\'s Chromium.',
     );
   });
 

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { inspectSettings } from '../../fixtures/settings.ts';
 import { repoRoot } from '../../fixtures/stack/paths.ts';
 import {
   blocks,
@@ -27,6 +28,7 @@ const healthy: DoctorFacts = {
   bundle: { state: 'fresh' },
   lock: { inSync: true },
   warmStack: { state: 'none' },
+  settings: { problems: [], warnings: [] },
 };
 
 const warm = {
@@ -179,5 +181,23 @@ test.describe('the doctor', () => {
         }),
       ),
     ).toBe(true);
+  });
+
+  test('reports the E2E_* settings as the configs judge them: a bad value blocks, an unknown name warns', () => {
+    const { problems, warnings } = inspectSettings({ E2E_WORKERS: 'abc', E2E_STAK: 'containers' });
+    const findings = diagnose({
+      ...healthy,
+      settings: { problems: problems.map(({ variable, message }) => ({ variable, message })), warnings },
+    });
+    expect(blocks(findings)).toBe(true);
+    expect(findings.filter((finding) => finding.check === 'settings')).toEqual([
+      {
+        check: 'settings',
+        level: 'error',
+        message: expect.stringMatching(/^Setting E2E_WORKERS="abc" is not a number of workers: /),
+      },
+      { check: 'settings', level: 'warn', message: expect.stringContaining('did you mean E2E_STACK?') },
+    ]);
+    expect(diagnose(healthy).find((finding) => finding.check === 'settings')?.level).toBe('ok');
   });
 });

@@ -25,6 +25,14 @@ function ownStackDirs(owner = process.pid): string[] {
     });
 }
 
+/**
+ * Children of this worker that a stack could have left: ones it had before are not the stack's
+ * (another test in the same worker may keep a helper process, such as esbuild's service).
+ */
+function childrenSince(before: readonly number[]): number[] {
+  return childrenOf(process.pid).filter((pid) => !before.includes(pid));
+}
+
 async function query(databaseUrl: string, sql: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -44,7 +52,9 @@ test.describe
     let stack: Stack;
     let stackDir: string;
 
+    let childrenBefore: number[] = [];
     test.beforeAll(async () => {
+      childrenBefore = childrenOf(process.pid);
       stack = await startEmbeddedStack();
       const dirs = ownStackDirs();
       expect(dirs).toHaveLength(1);
@@ -152,7 +162,7 @@ test.describe
       expect(isAlive(pids.platform)).toBe(false);
       expect(isAlive(postmaster as number)).toBe(false);
       expect(existsSync(stackDir)).toBe(false);
-      expect(childrenOf(process.pid)).toEqual([]);
+      expect(childrenSince(childrenBefore)).toEqual([]);
       const broker = mqtt.connect(stack.mqttUrl, { reconnectPeriod: 0, connectTimeout: 2_000 });
       const refused = await new Promise<boolean>((resolve) => {
         broker.once('connect', () => resolve(false));
@@ -165,11 +175,12 @@ test.describe
   });
 
 test('a failed start cleans up what had started', async () => {
+  const childrenBefore = childrenOf(process.pid);
   await expect(startEmbeddedStack({ platformEntry: '/nonexistent/server.mjs' })).rejects.toThrow(
     /platform bundle .*server\.mjs does not exist: run `npm run build`/,
   );
   expect(ownStackDirs()).toEqual([]);
-  expect(childrenOf(process.pid)).toEqual([]);
+  expect(childrenSince(childrenBefore)).toEqual([]);
 });
 
 test('SIGINT stops a stack and exits, leaving no process and no temp dir', async () => {

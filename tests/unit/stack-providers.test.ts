@@ -33,17 +33,17 @@ test.describe('the external stack', () => {
       const env: NodeJS.ProcessEnv = { ...complete };
       delete env[name];
       expect(() => connectExternalStack(env)).toThrow(
-        new RegExp(`^E2E_STACK=external needs ${name}: set it to [^\\n]+\\.$`),
+        new RegExp(`^Setting E2E_STACK="external" needs ${name} too: set ${name} to [^\\n]+\\.$`),
       );
     });
   }
 
   test('refuses a URL with the wrong scheme, naming the variable', () => {
     expect(() => connectExternalStack({ ...complete, E2E_MQTT_URL: 'http://broker.example.test' })).toThrow(
-      'E2E_MQTT_URL must start with mqtt: or mqtts: or ws: or wss:',
+      /^Setting E2E_MQTT_URL="http:\/\/broker.example.test" is not a broker \(mqtt:, mqtts:, ws:, wss:\) URL: /,
     );
     expect(() => connectExternalStack({ ...complete, E2E_BASE_URL: 'staging' })).toThrow(
-      /^E2E_BASE_URL is not a URL/,
+      /^Setting E2E_BASE_URL="staging" is not a URL: set it to the platform URL/,
     );
   });
 
@@ -64,7 +64,7 @@ test.describe('stack selection', () => {
 
   test('lists the valid modes for an unknown one', () => {
     expect(() => selectedStackMode({ E2E_STACK: 'docker' })).toThrow(
-      'E2E_STACK="docker" is not a stack mode: use one of embedded, containers, external.',
+      'Setting E2E_STACK="docker" is not a stack mode: set it to embedded, containers or external (for example E2E_STACK=containers), or unset it for embedded.',
     );
   });
 
