@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect as baseExpect } from '@playwright/test';
 import { HttpResponse, http, test } from '../../fixtures/externals/index.ts';
+import { runPlaywrightTest } from './playwright-cli.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -69,21 +69,10 @@ test('calls only mocked services', async ({ externals }) => {
       path.join(dir, 'sample.config.mjs'),
       `export default { testDir: ${JSON.stringify(dir)}, workers: 1, outputDir: ${JSON.stringify(path.join(dir, 'results'))} };`,
     );
-    const run = spawnSync(
-      process.execPath,
-      [
-        path.join(repoRoot, 'node_modules/@playwright/test/cli.js'),
-        'test',
-        '--config',
-        path.join(dir, 'sample.config.mjs'),
-        '--reporter=json',
-      ],
-      {
-        cwd: repoRoot,
-        encoding: 'utf8',
-        env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: '' },
-      },
-    );
+    const run = runPlaywrightTest(['--config', path.join(dir, 'sample.config.mjs'), '--reporter=json'], {
+      cwd: repoRoot,
+      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: '' },
+    });
     const report = JSON.parse(run.stdout) as JsonReport;
     const results = Object.fromEntries(
       report.suites.flatMap((suite) => suite.specs.map((spec) => [spec.title, spec.tests[0]?.results[0]])),

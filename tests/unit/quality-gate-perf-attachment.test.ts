@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { runPlaywrightTest } from './playwright-cli.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -40,16 +41,9 @@ test('streams under load', { tag: ['@load', '@perf'] }, async ({}, testInfo) => 
   reporter: [['allure-playwright', { resultsDir: ${JSON.stringify(results)} }]],
 };\n`,
     );
-    const load = spawnSync(
-      process.execPath,
-      [
-        path.join(repoRoot, 'node_modules/@playwright/test/cli.js'),
-        'test',
-        '--config',
-        path.join(dir, 'sample.config.mjs'),
-      ],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
+    const load = runPlaywrightTest(['--config', path.join(dir, 'sample.config.mjs')], {
+      cwd: repoRoot,
+    });
     expect(load.status, load.stdout + load.stderr).toBe(0);
 
     writeFileSync(

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { runPlaywrightTest } from './playwright-cli.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -61,20 +61,10 @@ test('streams under load', { tag: ['@load', '@perf'] }, async ({}, testInfo) => 
   reporter: [[${JSON.stringify(path.join(repoRoot, 'node_modules/allure-playwright/dist/esm/index.js'))}, { resultsDir: ${JSON.stringify(path.join(dir, 'allure-results'))} }]],
 };`,
     );
-    const run = spawnSync(
-      process.execPath,
-      [
-        path.join(repoRoot, 'node_modules/@playwright/test/cli.js'),
-        'test',
-        '--config',
-        path.join(dir, 'sample.config.mjs'),
-      ],
-      {
-        cwd: repoRoot,
-        encoding: 'utf8',
-        env: { ...process.env, E2E_STACK_MODE: 'containers', E2E_SEED: '' },
-      },
-    );
+    const run = runPlaywrightTest(['--config', path.join(dir, 'sample.config.mjs')], {
+      cwd: repoRoot,
+      env: { ...process.env, E2E_STACK_MODE: 'containers', E2E_SEED: '' },
+    });
     expect(run.status, run.stdout + run.stderr).toBe(0);
 
     const results = readdirSync(path.join(dir, 'allure-results'))

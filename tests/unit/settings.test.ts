@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import {
   settingSpecs,
 } from '../../fixtures/settings.ts';
 import { repoRoot } from '../../fixtures/stack/paths.ts';
+import { runPlaywrightTest } from './playwright-cli.ts';
 
 test.describe('the E2E_* settings', () => {
   test('take what leaving them unset means', () => {
@@ -149,11 +149,8 @@ test.describe('a Playwright run with a bad setting', () => {
     try {
       // Before: "Running 3 tests using NaN workers", no test ran and the run passed (exit 0); the
       // journeys' run hung that way with its stack up.
-      const run = spawnSync(
-        process.execPath,
+      const run = runPlaywrightTest(
         [
-          path.join(repoRoot, 'node_modules/@playwright/test/cli.js'),
-          'test',
           '-c',
           path.join(repoRoot, 'playwright.unit.config.ts'),
           '--output',
@@ -162,7 +159,6 @@ test.describe('a Playwright run with a bad setting', () => {
         ],
         {
           cwd: dir,
-          encoding: 'utf8',
           timeout: 30_000,
           env: { ...process.env, E2E_WORKERS: 'abc', E2E_STAK: 'containers', E2E_KEEP_RESULTS: '1' },
         },

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { traceCommand } from '../../fixtures/reporting/trace-hint-reporter.ts';
 import { sharedRunSettings } from '../../playwright.shared.ts';
+import { runPlaywrightTest } from './playwright-cli.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const reporterModule = path.join(repoRoot, 'fixtures/reporting/trace-hint-reporter.ts');
@@ -35,16 +35,10 @@ test('is skipped', async () => { test.skip(true, 'not this time'); });
   reporter: [['list'], [${JSON.stringify(reporterModule)}]],
 };`,
     );
-    const run = spawnSync(
-      process.execPath,
-      [
-        path.join(repoRoot, 'node_modules/@playwright/test/cli.js'),
-        'test',
-        '--config',
-        path.join(dir, 'sample.config.mjs'),
-      ],
-      { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '', FORCE_COLOR: '0' } },
-    );
+    const run = runPlaywrightTest(['--config', path.join(dir, 'sample.config.mjs')], {
+      cwd: dir,
+      env: { ...process.env, CI: '', FORCE_COLOR: '0' },
+    });
     expect(run.status, run.stdout + run.stderr).toBe(1);
     const lines = run.stdout.trimEnd().split('\n');
     const hints = lines.filter((line) => line.startsWith('Trace of '));
