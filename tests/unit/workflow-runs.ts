@@ -100,9 +100,22 @@ function matrixCombinations(matrix: Matrix | string | undefined): {
 }
 
 /**
+ * What GitHub puts in the contexts env: values may name, in the shape it gives them, so settings
+ * checked as the config loads (E2E_RUN_ID, say) see a real-looking value, not `${{ … }}`.
+ */
+const contextStandIns: Record<string, string> = {
+  'github.run_id': '12345678901',
+  'github.run_number': '42',
+  'github.run_attempt': '1',
+  'github.sha': '0123456789abcdef0123456789abcdef01234567',
+  'github.ref': 'refs/heads/main',
+  'github.ref_name': 'main',
+};
+
+/**
  * Replaces `${{ matrix.key }}`. In a script any other expression is a problem: the check cannot
  * know its value (and GitHub advises passing such values through env: rather than into the shell).
- * In env values they are left as written.
+ * In env values, the contexts above get a stand-in; any other expression is a problem too.
  */
 function fillMatrix(
   text: string,
@@ -114,7 +127,12 @@ function fillMatrix(
     const key = /^matrix\.([A-Za-z0-9_-]+)$/.exec(inner)?.[1];
     if (key !== undefined && key in combination) return combination[key] as string;
     if (key !== undefined) problems.push(`${whole} names no key of the job's matrix`);
-    else if (where === 'run') {
+    else if (where === 'env' && inner in contextStandIns) return contextStandIns[inner] as string;
+    else if (where === 'env') {
+      problems.push(
+        `its env uses ${whole}, for which the workflow check has no stand-in value: add one to contextStandIns in tests/unit/workflow-runs.ts`,
+      );
+    } else if (where === 'run') {
       problems.push(
         `its script uses ${whole}, which the workflow check cannot expand: pass it through the step's env: and use the variable`,
       );
