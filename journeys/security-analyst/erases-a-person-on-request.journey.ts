@@ -6,14 +6,12 @@ import {
   type AuditRecord,
   SecurityAnalyst,
 } from '../../fixtures/personas/security-analyst.ts';
-import { TenantAdmin } from '../../fixtures/personas/tenant-admin.ts';
 import { apiCall, streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
 test('erases a person on request', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
-}, async ({ world, dataScientist, securityAnalyst, personaWithRole, data, producer, stack }) => {
+}, async ({ world, dataScientist, securityAnalyst, tenantAdmin, personaWithRole, data, producer, stack }) => {
   const platformLog = PlatformLog.of(stack);
-  const tenantAdmin = new TenantAdmin(await world.addMember('tenant_admin'));
   const colleague = new SecurityAnalyst(await world.addMember('security_analyst'));
   const deployer = await personaWithRole('ml_engineer');
   // The analyst who asks to be forgotten.

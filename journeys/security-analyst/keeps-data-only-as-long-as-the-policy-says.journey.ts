@@ -2,7 +2,6 @@ import type { StreamEvent } from '../../fixtures/data/event-stream.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { AdminApi } from '../../fixtures/personas/admin-api.ts';
 import type { AnomalyEvent, AuditRecord } from '../../fixtures/personas/security-analyst.ts';
-import { TenantAdmin } from '../../fixtures/personas/tenant-admin.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { apiCall, streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
@@ -12,8 +11,7 @@ const stampedAt = (events: StreamEvent[], prefix: string, at: Date) =>
 
 test('keeps data only as long as the policy says', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
-}, async ({ world, dataScientist, securityAnalyst, personaWithRole, data, producer, stack }) => {
-  const tenantAdmin = new TenantAdmin(await world.addMember('tenant_admin'));
+}, async ({ dataScientist, securityAnalyst, tenantAdmin, personaWithRole, data, producer, stack }) => {
   const deployer = await personaWithRole('ml_engineer');
   const platform = new AdminApi(stack.apiUrl, stack.bootstrapToken);
   if (!stack.databaseUrl)
