@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { discoverJourneys, readJourneyFile } from './discovery/journeyFiles.ts';
+import { profileFile, readPersonaFixtures } from './discovery/personaFixtures.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
 import { RunProfiles } from './run/runProfiles.ts';
@@ -8,7 +9,7 @@ import { WarmStack } from './stack/warmStack.ts';
 import { TraceStore } from './trace/traceStore.ts';
 import { TraceViewer } from './trace/traceViewer.ts';
 import { JourneyTree } from './tree/journeyTree.ts';
-import type { Disposable, TestItem, Uri, VSCode, WorkspaceFolder } from './vscodeApi.ts';
+import type { Disposable, OutputChannel, TestItem, Uri, VSCode, WorkspaceFolder } from './vscodeApi.ts';
 
 export const controllerId = 'journeys';
 
@@ -35,12 +36,16 @@ export class JourneyExplorer {
   readonly #traceViewer: TraceViewer;
   readonly #report: AllureReport;
   readonly #disposables: Disposable[] = [];
+  readonly #log: OutputChannel;
   readonly #sourceListeners = new Set<(uri: Uri) => unknown>();
+  /** The suite's persona fixtures, as its platform profile declares them; read again on refresh. */
+  #personaFixtures: ReadonlySet<string> = new Set();
 
   constructor(vscode: VSCode, folder: WorkspaceFolder, extensionDir: string) {
     this.#vscode = vscode;
     this.#folder = folder;
     const log = vscode.window.createOutputChannel('Journey Explorer');
+    this.#log = log;
     const controller = vscode.tests.createTestController(controllerId, 'Journeys');
     this.#disposables.push(log, controller);
     this.tree = new JourneyTree(vscode, controller, path.join(folder.uri.fsPath, 'journeys'));
@@ -69,7 +74,7 @@ export class JourneyExplorer {
 
     controller.refreshHandler = () => this.refresh();
     this.#watch('journeys/**/*.journey.ts', (uri, deleted) => this.#journeyFileChanged(uri, deleted));
-    this.#watch('fixtures/**/*.ts', (uri) => this.#sourceChanged(uri));
+    this.#watch('fixtures/**/*.ts', (uri) => this.#fixtureChanged(uri));
     this.#watch('.journeys/stack.json', () => this.warmStack.refresh());
     this.#disposables.push(
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -93,7 +98,10 @@ export class JourneyExplorer {
 
   /** Discovers every journey again and shows the warm stack's state. */
   async refresh(): Promise<void> {
-    const files = await discoverJourneys(this.tree.journeysDir);
+    const personas = await readPersonaFixtures(this.#folder.uri.fsPath);
+    if (personas.problem) this.#log.appendLine(`[discovery] ${personas.problem}`);
+    this.#personaFixtures = personas.names;
+    const files = await discoverJourneys(this.tree.journeysDir, this.#personaFixtures);
     this.tree.replaceAll(files);
     this.#profiles.addPersonas(files.map((file) => file.persona));
     await this.warmStack.refresh();
@@ -135,11 +143,17 @@ export class JourneyExplorer {
   async #journeyFileChanged(uri: Uri, deleted: boolean): Promise<void> {
     if (deleted) this.tree.removeFile(uri.fsPath);
     else {
-      const file = await readJourneyFile(this.tree.journeysDir, uri.fsPath);
+      const file = await readJourneyFile(this.tree.journeysDir, uri.fsPath, this.#personaFixtures);
       this.tree.upsertFile(file);
       this.#profiles.addPersonas([file.persona]);
       this.#sourceChanged(uri);
     }
+  }
+
+  /** A changed profile can add or drop personas, so every journey's tasks are read again. */
+  async #fixtureChanged(uri: Uri): Promise<void> {
+    if (path.resolve(uri.fsPath) === path.join(this.#folder.uri.fsPath, profileFile)) await this.refresh();
+    this.#sourceChanged(uri);
   }
 
   #sourceChanged(uri: Uri): void {

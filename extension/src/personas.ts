@@ -5,15 +5,6 @@
  */
 const storyOrder = ['data-scientist', 'production-deployer', 'security-analyst'];
 
-/** Fixture names whose method calls are persona tasks (each one a boxed step at run time). */
-export const personaFixtures: ReadonlySet<string> = new Set([
-  'dataScientist',
-  'deployer',
-  'productionDeployer',
-  'securityAnalyst',
-  'admin',
-]);
-
 /** "data-scientist" → "Data scientist". */
 export function personaLabel(folder: string): string {
   const words = folder.replace(/[-_]+/g, ' ').trim();

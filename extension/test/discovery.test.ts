@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { discoverJourneys } from '../src/discovery/journeyFiles.ts';
 import { parseJourneyFile } from '../src/discovery/journeyParser.ts';
+import { personaFixturesIn, readPersonaFixtures } from '../src/discovery/personaFixtures.ts';
 import { taskTitle } from '../src/personas.ts';
 import { expect, fixtureWorkspace, test } from './explorerFixtures.ts';
 import { listStatically, listWithPlaywright } from './playwrightList.ts';
@@ -112,6 +113,7 @@ for (const title of load()) test(\`unknown \${title}\`, async () => {});
   });
   await unrelated.promoteToProduction();
 });`,
+      new Set(['dataScientist', 'deployer']),
     );
     const outline = (steps: NonNullable<typeof journey>['steps']): unknown =>
       steps.map((step) => [step.kind, step.title, step.line, step.literalTitle, outline(step.steps)]);
@@ -129,6 +131,44 @@ for (const title of load()) test(\`unknown \${title}\`, async () => {});
         ],
       ],
     ]);
+  });
+
+  test("learns this repository's persona fixtures from its platform profile", async () => {
+    const { names, problem } = await readPersonaFixtures(repoRoot);
+    expect(problem).toBeUndefined();
+    expect([...names].sort()).toEqual([
+      'admin',
+      'dataScientist',
+      'deployer',
+      'securityAnalyst',
+      'tenantAdmin',
+      'viewer',
+    ]);
+    // The tenant administrator's tasks in a real journey show as steps.
+    const files = await discoverJourneys(path.join(repoRoot, 'journeys'), names);
+    const retention = files
+      .flatMap((file) => file.journeys)
+      .find((journey) => journey.title === 'keeps data only as long as the policy says');
+    expect(retention?.steps.filter((step) => step.kind === 'task').map((step) => step.title)).toEqual(
+      expect.arrayContaining(['set retention policy', 'purge now']),
+    );
+  });
+
+  test('reads persona names from `personas` and `personaAliases`, and says what to do without them', async () => {
+    expect(
+      personaFixturesIn(
+        'platform-profile.ts',
+        `export const personas = { auditor: { role: 'auditor' }, 'field-engineer': { role: 'x' } } as const satisfies Record<string, unknown>;
+export const personaAliases = ({ boss: 'auditor' });
+export const roles = { auditor: {} };`,
+      ),
+    ).toEqual({ names: new Set(['auditor', 'field-engineer', 'boss']) });
+    expect(personaFixturesIn('platform-profile.ts', 'export const roles = {};').problem).toBe(
+      'platform-profile.ts has no `export const personas = { … }` object literal: declare the persona fixtures there (fixture name → role) so Journey Explorer shows their tasks.',
+    );
+    const missing = await readPersonaFixtures(path.join(fixtureWorkspace, 'journeys'));
+    expect(missing.names.size).toBe(0);
+    expect(missing.problem).toMatch(/^fixtures\/platform-profile\.ts is missing: add it with /);
   });
 
   test('turns a task method name into the words of its step title', () => {

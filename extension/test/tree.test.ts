@@ -101,6 +101,46 @@ test.describe('Compliance', () => {
   await expect.poll(() => controller.renderTree(workspace)).toBe(fixtureTree);
 });
 
+test('a persona added to the platform profile shows its tasks, without an extension change', async ({
+  controller,
+  workspace,
+}) => {
+  await writeFile(
+    path.join(workspace, 'journeys', 'security-analyst', 'reads-only.journey.ts'),
+    `import { test } from '../../fixtures/index.ts';
+
+test('reads without changing anything', { tag: '@security-analyst' }, async ({ viewer }) => {
+  await viewer.browseDashboards();
+  await test.step('nothing changed', async () => {});
+});
+`,
+  );
+  const steps = () => {
+    try {
+      return controller
+        .find('Security analyst', 'reads-only.journey.ts', 'reads without changing anything')
+        .children.sorted()
+        .map((item) => item.label);
+    } catch {
+      return 'the journey is not listed yet';
+    }
+  };
+  // Until the profile names `viewer`, its call is no task.
+  await expect.poll(steps).toEqual(['nothing changed']);
+
+  await writeFile(
+    path.join(workspace, 'fixtures', 'platform-profile.ts'),
+    `export const personas = {
+  dataScientist: { role: 'data_scientist' },
+  deployer: { role: 'ml_engineer' },
+  securityAnalyst: { role: 'security_analyst' },
+  viewer: { role: 'viewer' },
+} as const;
+`,
+  );
+  await expect.poll(steps).toEqual(['browse dashboards', 'nothing changed']);
+});
+
 test('a new persona folder becomes a persona with its own run profile', async ({ controller, workspace }) => {
   const folder = path.join(workspace, 'journeys', 'platform-admin');
   await import('node:fs/promises').then(({ mkdir }) => mkdir(folder));

@@ -33,7 +33,12 @@ export async function findJourneyFiles(journeysDir: string): Promise<string[]> {
     .sort();
 }
 
-export async function readJourneyFile(journeysDir: string, absolutePath: string): Promise<JourneyFile> {
+/** `personaFixtures`: the fixtures whose method calls are persona tasks (readPersonaFixtures). */
+export async function readJourneyFile(
+  journeysDir: string,
+  absolutePath: string,
+  personaFixtures: ReadonlySet<string> = new Set(),
+): Promise<JourneyFile> {
   const text = await readFile(absolutePath, 'utf8');
   const relativePath = path.relative(journeysDir, absolutePath).split(path.sep).join('/');
   const segments = relativePath.split('/');
@@ -41,11 +46,14 @@ export async function readJourneyFile(journeysDir: string, absolutePath: string)
     persona: segments.length > 1 ? (segments[0] ?? '') : '',
     relativePath,
     absolutePath,
-    journeys: parseJourneyFile(absolutePath, text),
+    journeys: parseJourneyFile(absolutePath, text, personaFixtures),
   };
 }
 
-export async function discoverJourneys(journeysDir: string): Promise<JourneyFile[]> {
+export async function discoverJourneys(
+  journeysDir: string,
+  personaFixtures: ReadonlySet<string> = new Set(),
+): Promise<JourneyFile[]> {
   const files = await findJourneyFiles(journeysDir);
-  return Promise.all(files.map((file) => readJourneyFile(journeysDir, file)));
+  return Promise.all(files.map((file) => readJourneyFile(journeysDir, file, personaFixtures)));
 }

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { personaFixtures, taskTitle } from '../personas.ts';
+import { taskTitle } from '../personas.ts';
 
 /**
  * Static discovery of one journey file: what Playwright would list, read from the syntax tree
@@ -51,7 +51,15 @@ type StaticValue = string | number | boolean | StaticValue[] | { [key: string]: 
  */
 type Bindings = ReadonlyMap<string, StaticValue | undefined>;
 
-export function parseJourneyFile(fileName: string, text: string): StaticJourney[] {
+/**
+ * `personaFixtures` names the fixtures whose method calls are persona tasks (the platform
+ * profile's personas, see personaFixtures.ts); without it only `test.step` calls are steps.
+ */
+export function parseJourneyFile(
+  fileName: string,
+  text: string,
+  personaFixtures: ReadonlySet<string> = new Set(),
+): StaticJourney[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const journeys: StaticJourney[] = [];
   const position = (node: ts.Node): { line: number; column: number } => {
@@ -127,7 +135,10 @@ export function parseJourneyFile(fileName: string, text: string): StaticJourney[
       tags: [...titleTags, ...tagOption(details, bindings)],
       modifier,
       literalTitle: literal?.exact ?? false,
-      steps: body && isFunction(body) ? readSteps(body.body, personaBindings(body), bindings) : [],
+      steps:
+        body && isFunction(body)
+          ? readSteps(body.body, personaBindings(body, personaFixtures), bindings)
+          : [],
     };
   };
 
@@ -329,7 +340,10 @@ function tagOption(details: ts.Node | undefined, bindings: Bindings): string[] {
 }
 
 /** Local names of the persona fixtures a test body destructures: `({ deployer: d })` → d → deployer. */
-function personaBindings(body: ts.ArrowFunction | ts.FunctionExpression): Map<string, string> {
+function personaBindings(
+  body: ts.ArrowFunction | ts.FunctionExpression,
+  personaFixtures: ReadonlySet<string>,
+): Map<string, string> {
   const bindings = new Map<string, string>();
   const fixtures = body.parameters[0]?.name;
   if (!fixtures || !ts.isObjectBindingPattern(fixtures)) return bindings;
