@@ -1,6 +1,7 @@
 import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { slackWebhookPath } from '../../fixtures/externals/slack.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { OperationsApi } from '../../fixtures/streaming/operations-api.ts';
 import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import {
@@ -121,8 +122,8 @@ test('rolls back a bad release', {
     });
     const details = deployer.page.getByRole('table', { name: 'Deployment details' });
     await deployer.openDeployment(productionV2);
-    await expect(details.getByRole('row', { name: 'Rollback reason' })).toContainText(reason);
-    await expect(details.getByRole('row', { name: 'Rolled back by' })).toContainText(deployer.user.name);
+    await expect(summaryValue(details, 'Rollback reason')).toHaveText(reason);
+    await expect(summaryValue(details, 'Rolled back by')).toHaveText(deployer.user.name);
   });
 
   await test.step('production scores exactly as it did before v2', async () => {

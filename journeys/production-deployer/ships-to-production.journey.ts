@@ -1,5 +1,6 @@
 import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { attach } from '../../fixtures/reporting/index.ts';
 import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegisters } from './support/model-hand-over.ts';
@@ -33,8 +34,9 @@ test('ships a model to production and watches it score live traffic', {
   await test.step('the staging deployment is healthy from that traffic', async () => {
     await deployer.openDeployment(staging);
     const health = deployer.page.getByRole('table', { name: 'Health' });
-    await expect(health.getByRole('row', { name: 'Verdict' })).toContainText('Healthy');
-    await expect(health.getByRole('row', { name: 'Requests' })).toContainText('1');
+    await expect(summaryValue(health, 'Verdict')).toHaveText('Healthy');
+    await expect(summaryValue(health, 'Requests')).toHaveText('1');
+    await expect(summaryValue(health, 'Errors')).toHaveText('0');
     expect(await deployer.operations.health(staging.id)).toMatchObject({
       healthy: true,
       requests: 1,
