@@ -2,6 +2,7 @@ import { f1Of, precisionAndRecall } from '../../fixtures/expectations/detection.
 import { asShown, columnStatistics } from '../../fixtures/expectations/profile.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { algorithmLabels } from '../../fixtures/personas/data-scientist.ts';
+import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 
 test('finds the best detector for a new sensor dataset', {
   tag: ['@e2e', '@data-scientist', '@smoke'],
@@ -13,11 +14,9 @@ test('finds the best detector for a new sensor dataset', {
 
   await test.step('the profile shows the rows, the columns and the label', async () => {
     const summary = dataScientist.page.getByRole('table', { name: 'Dataset summary' });
-    await expect(summary.getByRole('row', { name: 'Rows' })).toContainText('1000');
-    await expect(summary.getByRole('row', { name: 'Columns' })).toContainText(
-      String(readings.columns.length),
-    );
-    await expect(summary.getByRole('row', { name: 'Label column' })).toContainText('label');
+    await expect(summaryValue(summary, 'Rows')).toHaveText('1000');
+    await expect(summaryValue(summary, 'Columns')).toHaveText(String(readings.columns.length));
+    await expect(summaryValue(summary, 'Label column')).toHaveText('label');
     await expect(
       dataScientist.page.getByRole('table', { name: 'Column profile' }).getByRole('row'),
     ).toHaveCount(readings.columns.length + 1);

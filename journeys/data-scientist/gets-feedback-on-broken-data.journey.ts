@@ -18,15 +18,31 @@ test('gets precise feedback on a broken dataset', { tag: ['@e2e', '@data-scienti
     broken.oversize(uploadLimit),
     broken.wrongType(),
   ];
+  // The one sentence the platform gives for a file over its limit, which it words in MB of 2^20 bytes.
+  const mebibytes = uploadLimit / 2 ** 20;
+  if (!Number.isInteger(mebibytes)) {
+    throw new Error(
+      `the upload limit ${uploadLimit} is not a whole number of MiB; write how the platform words it here.`,
+    );
+  }
+  const overLimit = `The file is larger than the ${mebibytes} MB limit; upload a smaller file.`;
 
   for (const variant of variants) {
     await test.step(`${variant.description} is refused with a precise reason`, async () => {
       const alert = await dataScientist.uploadRejectedFile(variant);
       await expect(alert).toContainText(variant.expected.message);
+      if (variant.variant === 'oversize') await expect(alert).toHaveText(overLimit);
 
       const answer = await dataScientist.api.uploadDataset(variant);
       expect(answer.status).toBe(variant.expected.status);
       expect(answer.body).toMatchObject({ error: variant.expected.error });
+      if (variant.variant === 'oversize') {
+        expect(answer.body).toEqual({
+          error: 'payload_too_large',
+          message: overLimit,
+          details: [{ limit: 'size', maxBytes: uploadLimit }],
+        });
+      }
       if (variant.expected.row !== undefined) {
         expect(answer.body).toMatchObject({
           details: expect.arrayContaining([

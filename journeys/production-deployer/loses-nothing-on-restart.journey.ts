@@ -1,7 +1,8 @@
+import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import type { StackService } from '../../fixtures/stack/stack.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
-import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
+import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegistersThroughApi } from './support/model-hand-over.ts';
 
 // A restart takes a service away from everything using it: each of these journeys gets a stack of
@@ -101,6 +102,8 @@ for (const { service, what, containersOnly } of restarts) {
         result.mistakes,
         `false positives ${result.falsePositives} + false negatives ${result.falseNegatives}`,
       ).toBeLessThanOrEqual(mistakesAllowed(measured, EVENTS));
+      const quality = flagQuality(flagged, stream.anomalyIds);
+      expect(belowFloor(quality, liveStreamFloor), 'flagged events against the generated labels').toEqual([]);
       return after;
     });
 

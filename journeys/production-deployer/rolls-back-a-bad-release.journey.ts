@@ -1,7 +1,9 @@
+import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { slackWebhookPath } from '../../fixtures/externals/slack.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { OperationsApi } from '../../fixtures/streaming/operations-api.ts';
-import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
+import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import {
   dataScientistRegistersNextVersion,
   dataScientistRegistersThroughApi,
@@ -120,8 +122,8 @@ test('rolls back a bad release', {
     });
     const details = deployer.page.getByRole('table', { name: 'Deployment details' });
     await deployer.openDeployment(productionV2);
-    await expect(details.getByRole('row', { name: 'Rollback reason' })).toContainText(reason);
-    await expect(details.getByRole('row', { name: 'Rolled back by' })).toContainText(deployer.user.name);
+    await expect(summaryValue(details, 'Rollback reason')).toHaveText(reason);
+    await expect(summaryValue(details, 'Rolled back by')).toHaveText(deployer.user.name);
   });
 
   await test.step('production scores exactly as it did before v2', async () => {
@@ -140,11 +142,14 @@ test('rolls back a bad release', {
       calmIds.has(event.streamEventId),
     );
     expect(new Set(raised.map((event) => event.modelVersionId))).toEqual(new Set([v1.id]));
-    const result = agreement(
-      raised.map((event) => event.streamEventId),
-      calm.anomalyIds,
-    );
-    expect(result.mistakes).toBeLessThanOrEqual(mistakesAllowed(v1Metrics, BATCH));
+    const flagged = raised.map((event) => event.streamEventId);
+    const result = agreement(flagged, calm.anomalyIds);
+    expect(
+      result.mistakes,
+      `false positives ${result.falsePositives} + false negatives ${result.falseNegatives}`,
+    ).toBeLessThanOrEqual(mistakesAllowed(v1Metrics, BATCH));
+    const quality = flagQuality(flagged, calm.anomalyIds);
+    expect(belowFloor(quality, liveStreamFloor), 'flagged events against the generated labels').toEqual([]);
   });
 
   await test.step('the audit log shows the deploys, promotions and the rollback, by the deployer, with note and reason', async () => {

@@ -1,6 +1,8 @@
+import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { attach } from '../../fixtures/reporting/index.ts';
-import { agreement, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
+import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegisters } from './support/model-hand-over.ts';
 
 const EVENTS = 600;
@@ -32,8 +34,9 @@ test('ships a model to production and watches it score live traffic', {
   await test.step('the staging deployment is healthy from that traffic', async () => {
     await deployer.openDeployment(staging);
     const health = deployer.page.getByRole('table', { name: 'Health' });
-    await expect(health.getByRole('row', { name: 'Verdict' })).toContainText('Healthy');
-    await expect(health.getByRole('row', { name: 'Requests' })).toContainText('1');
+    await expect(summaryValue(health, 'Verdict')).toHaveText('Healthy');
+    await expect(summaryValue(health, 'Requests')).toHaveText('1');
+    await expect(summaryValue(health, 'Errors')).toHaveText('0');
     expect(await deployer.operations.health(staging.id)).toMatchObject({
       healthy: true,
       requests: 1,
@@ -104,16 +107,21 @@ test('ships a model to production and watches it score live traffic', {
     ).toEqual([]);
     const result = agreement(flagged, stream.anomalyIds);
     const allowed = mistakesAllowed(measured, EVENTS);
+    const quality = flagQuality(flagged, stream.anomalyIds);
     await attach('stream against ground truth', {
       events: EVENTS,
       truth: stream.anomalyIds.length,
       ...result,
       allowed,
+      precision: quality.precision,
+      recall: quality.recall,
+      floor: liveStreamFloor,
     });
     expect(
       result.mistakes,
       `false positives ${result.falsePositives} + false negatives ${result.falseNegatives}`,
     ).toBeLessThanOrEqual(allowed);
+    expect(belowFloor(quality, liveStreamFloor), 'flagged events against the generated labels').toEqual([]);
     expect(new Set(raised.map((event) => event.modelVersionId))).toEqual(new Set([version.id]));
   });
 

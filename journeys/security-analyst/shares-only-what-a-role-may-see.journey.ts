@@ -64,11 +64,23 @@ test('shares only what a role may see', {
   });
 
   await test.step('the viewer reaches no audit log, through the page or the API', async () => {
-    await viewer.page.goto('/');
+    const refusal = 'Your role (viewer) cannot see the audit log; ask a tenant admin for a role that can.';
+    const page = await viewer.page.goto('/audit');
+    expect(page?.status(), 'the audit page answers the viewer').toBe(403);
+    await expect(viewer.page.getByRole('heading', { level: 1 })).toHaveText('Not allowed');
+    await expect(viewer.page.getByRole('alert')).toHaveText(refusal);
+    await expect(viewer.page.getByRole('table', { name: 'Audit entries' })).toHaveCount(0);
     await expect(
       viewer.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }),
     ).toHaveCount(0);
-    expect((await viewer.api.raw('GET', '/api/audit/export')).status).toBe(403);
+    for (const path of ['/api/audit', '/api/audit/export']) {
+      const answer = await viewer.api.raw('GET', path);
+      expect({ path, status: answer.status, body: answer.body }).toEqual({
+        path,
+        status: 403,
+        body: { error: 'forbidden', message: refusal, details: [] },
+      });
+    }
   });
 
   await test.step('the platform log of the whole journey holds no token, key, session id, email or full address', async () => {

@@ -7,6 +7,7 @@ import {
   minuteShown,
   type TimelineEntry,
 } from '../../fixtures/personas/security-analyst.ts';
+import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import {
   apiCall,
   registerSensorModel,
@@ -99,14 +100,10 @@ test('triages a live incident', {
     const expected = reputationOf(ip);
     expect(expected, `${ip} is one of the attackers threat intel knows`).not.toBeNull();
     const reputation = page.getByRole('table', { name: 'Source reputation' });
-    await expect(reputation.getByRole('row', { name: 'Address' })).toContainText(ip);
-    await expect(reputation.getByRole('row', { name: 'Reputation' })).toContainText('malicious');
-    await expect(reputation.getByRole('row', { name: 'Risk score' })).toContainText(
-      `${expected?.score} / 100`,
-    );
-    await expect(reputation.getByRole('row', { name: 'Categories' })).toContainText(
-      expected?.categories.join(', ') ?? '',
-    );
+    await expect(summaryValue(reputation, 'Address')).toHaveText(ip);
+    await expect(summaryValue(reputation, 'Reputation')).toHaveText('malicious');
+    await expect(summaryValue(reputation, 'Risk score')).toHaveText(`${expected?.score} / 100`);
+    await expect(summaryValue(reputation, 'Categories')).toHaveText(expected?.categories.join(', ') ?? '');
     expect(externals.journal).toHaveReceived({
       method: 'GET',
       path: externalsServer.threatIntel.lookupPath(ip),
