@@ -1,8 +1,7 @@
-import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import type { StackService } from '../../fixtures/stack/stack.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
-import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
+import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegistersThroughApi } from './support/model-hand-over.ts';
 
 // A restart takes a service away from everything using it: each of these journeys gets a stack of
@@ -97,13 +96,7 @@ for (const { service, what, containersOnly } of restarts) {
       expect(raised).toHaveLength(after.anomalies);
       const flagged = raised.map((event) => event.streamEventId);
       expect(new Set(flagged).size, 'no event raised twice').toBe(flagged.length);
-      const result = agreement(flagged, stream.anomalyIds);
-      expect(
-        result.mistakes,
-        `false positives ${result.falsePositives} + false negatives ${result.falseNegatives}`,
-      ).toBeLessThanOrEqual(mistakesAllowed(measured, EVENTS));
-      const quality = flagQuality(flagged, stream.anomalyIds);
-      expect(belowFloor(quality, liveStreamFloor), 'flagged events against the generated labels').toEqual([]);
+      await expectFlagsMatchLabels(flagged, stream.anomalyIds, { measured, events: EVENTS });
       return after;
     });
 

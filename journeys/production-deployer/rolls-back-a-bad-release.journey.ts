@@ -1,9 +1,8 @@
-import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { slackWebhookPath } from '../../fixtures/externals/slack.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { OperationsApi } from '../../fixtures/streaming/operations-api.ts';
-import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
+import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
 import {
   dataScientistRegistersNextVersion,
   dataScientistRegistersThroughApi,
@@ -143,13 +142,7 @@ test('rolls back a bad release', {
     );
     expect(new Set(raised.map((event) => event.modelVersionId))).toEqual(new Set([v1.id]));
     const flagged = raised.map((event) => event.streamEventId);
-    const result = agreement(flagged, calm.anomalyIds);
-    expect(
-      result.mistakes,
-      `false positives ${result.falsePositives} + false negatives ${result.falseNegatives}`,
-    ).toBeLessThanOrEqual(mistakesAllowed(v1Metrics, BATCH));
-    const quality = flagQuality(flagged, calm.anomalyIds);
-    expect(belowFloor(quality, liveStreamFloor), 'flagged events against the generated labels').toEqual([]);
+    await expectFlagsMatchLabels(flagged, calm.anomalyIds, { measured: v1Metrics, events: BATCH });
   });
 
   await test.step('the audit log shows the deploys, promotions and the rollback, by the deployer, with note and reason', async () => {

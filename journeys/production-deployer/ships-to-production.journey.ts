@@ -1,8 +1,6 @@
-import { belowFloor, flagQuality } from '../../fixtures/expectations/detection-floor.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { summaryValue } from '../../fixtures/personas/summary-table.ts';
-import { attach } from '../../fixtures/reporting/index.ts';
-import { agreement, liveStreamFloor, mistakesAllowed, sampleRows } from './support/ground-truth.ts';
+import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
 import { dataScientistRegisters } from './support/model-hand-over.ts';
 
 const EVENTS = 600;
@@ -105,23 +103,7 @@ test('ships a model to production and watches it score live traffic', {
       flagged.filter((id) => !sentIds.has(id)),
       'only published events are flagged',
     ).toEqual([]);
-    const result = agreement(flagged, stream.anomalyIds);
-    const allowed = mistakesAllowed(measured, EVENTS);
-    const quality = flagQuality(flagged, stream.anomalyIds);
-    await attach('stream against ground truth', {
-      events: EVENTS,
-      truth: stream.anomalyIds.length,
-      ...result,
-      allowed,
-      precision: quality.precision,
-      recall: quality.recall,
-      floor: liveStreamFloor,
-    });
-    expect(
-      result.mistakes,
-      `false positives ${result.falsePositives} + false negatives ${result.falseNegatives}`,
-    ).toBeLessThanOrEqual(allowed);
-    expect(belowFloor(quality, liveStreamFloor), 'flagged events against the generated labels').toEqual([]);
+    await expectFlagsMatchLabels(flagged, stream.anomalyIds, { measured, events: EVENTS });
     expect(new Set(raised.map((event) => event.modelVersionId))).toEqual(new Set([version.id]));
   });
 

@@ -1,6 +1,12 @@
 import type { SensorReadings } from '../../../fixtures/data/index.ts';
-import type { DetectionFloor } from '../../../fixtures/expectations/detection-floor.ts';
+import {
+  belowFloor,
+  type DetectionFloor,
+  flagQuality,
+} from '../../../fixtures/expectations/detection-floor.ts';
+import { expect } from '../../../fixtures/index.ts';
 import type { Metrics } from '../../../fixtures/personas/platform-types.ts';
+import { attach } from '../../../fixtures/reporting/attach.ts';
 import type { ScoreRow } from '../../../fixtures/streaming/operations-types.ts';
 
 /** Rows of the training readings to score, with whether each is a known anomaly. */
@@ -43,12 +49,15 @@ export interface Agreement {
 }
 
 export function agreement(flagged: readonly string[], truth: readonly string[]): Agreement {
-  const actual = new Set(truth);
-  const predicted = new Set(flagged);
-  const truePositives = [...predicted].filter((id) => actual.has(id)).length;
-  const falsePositives = predicted.size - truePositives;
-  const falseNegatives = actual.size - truePositives;
-  return { truePositives, falsePositives, falseNegatives, mistakes: falsePositives + falseNegatives };
+  const { flagged: predicted, falseAlarms, missed } = flagQuality(flagged, truth);
+  const falsePositives = falseAlarms.length;
+  const falseNegatives = missed.length;
+  return {
+    truePositives: predicted - falsePositives,
+    falsePositives,
+    falseNegatives,
+    mistakes: falsePositives + falseNegatives,
+  };
 }
 
 /**
@@ -78,3 +87,32 @@ export function mistakesAllowed(metrics: Metrics, count: number): number {
  * the anomaly rate (0.05).
  */
 export const liveStreamFloor: DetectionFloor = { precision: 0.9, recall: 0.9 };
+
+/**
+ * The two checks every streamed session's flags get against the generated labels: no more mistakes
+ * than the model's training run allows on this many events, and the absolute floor above. The
+ * figures are attached to the report first, so a failure shows them.
+ */
+export async function expectFlagsMatchLabels(
+  flagged: readonly string[],
+  truth: readonly string[],
+  model: { measured: Metrics; events: number },
+): Promise<void> {
+  const result = agreement(flagged, truth);
+  const allowed = mistakesAllowed(model.measured, model.events);
+  const quality = flagQuality(flagged, truth);
+  await attach('stream against ground truth', {
+    events: model.events,
+    truth: quality.anomalies,
+    ...result,
+    allowed,
+    precision: quality.precision,
+    recall: quality.recall,
+    floor: liveStreamFloor,
+  });
+  expect(
+    result.mistakes,
+    `false positives ${result.falsePositives} + false negatives ${result.falseNegatives}`,
+  ).toBeLessThanOrEqual(allowed);
+  expect(belowFloor(quality, liveStreamFloor), 'flagged events against the generated labels').toEqual([]);
+}
