@@ -52,7 +52,7 @@ console.log(
 );
 
 if (wanted('bundle')) {
-  const { ensurePlatformBundle } = await import('../containers/api/bundle.ts');
+  const { buildPlatformBundle, ensurePlatformBundle } = await import('../containers/api/bundle.ts');
   await ensurePlatformBundle();
   const checks: number[] = [];
   for (let run = 1; run <= 5; run++) {
@@ -72,7 +72,6 @@ if (wanted('bundle')) {
     if (probe.status !== 0) throw new Error(`the freshness probe failed: ${probe.stderr}`);
     checks.push(Number(probe.stdout.trim()));
   }
-  const { buildPlatformBundle } = await import('../containers/api/bundle.ts');
   const { copyPlatformSources } = await import('./platform-copy.ts');
   const builds: number[] = [];
   for (let run = 1; run <= 3; run++) {
