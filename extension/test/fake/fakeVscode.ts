@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type FSWatcher, watch } from 'node:fs';
+import { type Dirent, type FSWatcher, readdirSync, watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   ConfigurationChangeEvent,
@@ -31,7 +32,12 @@ export interface FakeStatusBarItem extends StatusBarItem {
   visible: boolean;
 }
 
-/** Watches a folder for real (recursive fs.watch) and reports paths matching the pattern. */
+/**
+ * Watches a folder for real and reports paths matching the pattern. Each directory gets its own
+ * watch, set up synchronously, so a change made right after the watcher exists is never missed
+ * (Node's recursive watch on Linux walks the tree asynchronously, and a busy machine lost the
+ * first change that way); a directory created later is watched, and its files reported, on sight.
+ */
 class FakeFileSystemWatcher implements FileSystemWatcher {
   readonly #create = new Emitter<Uri>();
   readonly #change = new Emitter<Uri>();
@@ -39,34 +45,70 @@ class FakeFileSystemWatcher implements FileSystemWatcher {
   readonly onDidCreate = this.#create.event;
   readonly onDidChange = this.#change.event;
   readonly onDidDelete = this.#delete.event;
-  readonly #watcher: FSWatcher;
+  readonly #base: string;
+  readonly #pattern: string;
+  readonly #watchers = new Map<string, FSWatcher>();
   readonly #known = new Set<string>();
 
   constructor(pattern: RelativePattern) {
-    const base = pattern.baseUri.fsPath;
-    this.#watcher = watch(base, { recursive: true }, (_event, name) => {
-      if (!name) return;
-      const relative = name.toString().split(path.sep).join('/');
-      if (!path.matchesGlob(relative, pattern.pattern)) return;
-      const file = path.join(base, name.toString());
-      void import('node:fs/promises').then(({ stat }) =>
-        stat(file).then(
-          () => {
-            const emitter = this.#known.has(file) ? this.#change : this.#create;
-            this.#known.add(file);
-            emitter.fire(Uri.file(file));
-          },
-          () => {
-            this.#known.delete(file);
-            this.#delete.fire(Uri.file(file));
-          },
-        ),
-      );
-    });
+    this.#base = pattern.baseUri.fsPath;
+    this.#pattern = pattern.pattern;
+    this.#watchDirectory(this.#base, false);
   }
 
   dispose(): void {
-    this.#watcher.close();
+    for (const watcher of this.#watchers.values()) watcher.close();
+    this.#watchers.clear();
+  }
+
+  /** Watches `dir` and the directories below it; `report` fires create for the files already there. */
+  #watchDirectory(dir: string, report: boolean): void {
+    if (this.#watchers.has(dir)) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    this.#watchers.set(
+      dir,
+      watch(dir, (_event, name) => {
+        if (name) this.#seen(path.join(dir, name.toString()));
+      }),
+    );
+    for (const entry of entries) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) this.#watchDirectory(file, report);
+      else if (report) this.#seen(file);
+    }
+  }
+
+  #seen(file: string): void {
+    void stat(file).then(
+      (found) => {
+        if (found.isDirectory()) return this.#watchDirectory(file, true);
+        if (!this.#matches(file)) return;
+        const emitter = this.#known.has(file) ? this.#change : this.#create;
+        this.#known.add(file);
+        emitter.fire(Uri.file(file));
+      },
+      () => {
+        const watcher = this.#watchers.get(file);
+        if (watcher) {
+          watcher.close();
+          this.#watchers.delete(file);
+        }
+        if (!this.#matches(file)) return;
+        this.#known.delete(file);
+        this.#delete.fire(Uri.file(file));
+      },
+    );
+  }
+
+  #matches(file: string): boolean {
+    const relative = path.relative(this.#base, file).split(path.sep).join('/');
+    return path.matchesGlob(relative, this.#pattern);
   }
 }
 
