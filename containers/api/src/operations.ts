@@ -20,6 +20,8 @@ export interface Operations {
   models: ModelCache;
   deployments: DeploymentService;
   sessions: SessionService;
+  /** What the stream path remembers about sessions and serving models (bounded). */
+  directory: SessionDirectory;
   streams: StreamWorker;
   feed: LiveFeed;
   alerts: AlertEvaluator;
@@ -69,6 +71,7 @@ export function createOperations(deps: {
     models,
     deployments,
     sessions,
+    directory,
     streams,
     feed,
     alerts,

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import { withSystem, withTenant } from '../db/pool.ts';
 import { findServing } from '../deployments/deployments-repo.ts';
@@ -5,6 +6,16 @@ import { findRoutes, type SessionRoute } from './sessions-repo.ts';
 
 /** How long a looked-up route is trusted; changes made in this process clear it at once. */
 const routeTtlMs = 2_000;
+
+/**
+ * How many answers each cache keeps. Session ids come from whoever publishes, so a producer
+ * sending random ids would otherwise grow the cache of unknown routes without end; past this
+ * size the least recently used answers go (an evicted answer costs one lookup, nothing else).
+ */
+export const directoryCacheSize = 10_000;
+
+/** `null` is a remembered "no such session" / "nothing in production": worth caching too. */
+type Answer<T> = { value: T | null };
 
 export interface ServingModel {
   deploymentId: string;
@@ -18,22 +29,28 @@ export interface ServingModel {
  */
 export class SessionDirectory {
   readonly #pool: pg.Pool;
-  readonly #routes = new Map<string, { route: SessionRoute | null; until: number }>();
-  readonly #serving = new Map<string, { serving: ServingModel | null; until: number }>();
+  readonly #routes: LRUCache<string, Answer<SessionRoute>>;
+  readonly #serving: LRUCache<string, Answer<ServingModel>>;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, size = directoryCacheSize) {
     this.#pool = pool;
+    this.#routes = new LRUCache({ max: size, ttl: routeTtlMs });
+    this.#serving = new LRUCache({ max: size, ttl: routeTtlMs });
+  }
+
+  /** How many answers are held now, for tests and the memory bound they check. */
+  get cachedAnswers(): number {
+    return this.#routes.size + this.#serving.size;
   }
 
   /** Routes of the sessions that exist (in any tenant); unknown ids are simply absent. */
   async routes(ids: readonly string[]): Promise<Map<string, SessionRoute>> {
-    const now = Date.now();
     const found = new Map<string, SessionRoute>();
     const missing: string[] = [];
     for (const id of new Set(ids)) {
       const cached = this.#routes.get(id);
-      if (cached && cached.until > now) {
-        if (cached.route) found.set(id, cached.route);
+      if (cached) {
+        if (cached.value) found.set(id, cached.value);
       } else missing.push(id);
     }
     if (missing.length > 0) {
@@ -41,7 +58,7 @@ export class SessionDirectory {
       const byId = new Map(routes.map((route) => [route.id, route]));
       for (const id of missing) {
         const route = byId.get(id) ?? null;
-        this.#routes.set(id, { route, until: now + routeTtlMs });
+        this.#routes.set(id, { value: route });
         if (route) found.set(id, route);
       }
     }
@@ -55,14 +72,14 @@ export class SessionDirectory {
   async servingModel(tenantId: string, modelName: string): Promise<ServingModel | null> {
     const key = `${tenantId}/${modelName}`;
     const cached = this.#serving.get(key);
-    if (cached && cached.until > Date.now()) return cached.serving;
+    if (cached) return cached.value;
     const deployment = await withTenant(this.#pool, tenantId, (db) =>
       findServing(db, tenantId, modelName, 'production'),
     );
     const serving = deployment
       ? { deploymentId: deployment.id, modelVersionId: deployment.modelVersionId }
       : null;
-    this.#serving.set(key, { serving, until: Date.now() + routeTtlMs });
+    this.#serving.set(key, { value: serving });
     return serving;
   }
 
