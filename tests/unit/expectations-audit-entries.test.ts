@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { auditExpect } from '../../fixtures/expectations/audit-entries.ts';
 import type { AuditRecord } from '../../fixtures/personas/security-analyst.ts';
+import { failureMessage } from './failure-message.ts';
 
 const entry = (id: number, fields: Partial<AuditRecord>): AuditRecord => ({
   id,
@@ -22,15 +23,6 @@ const log = [
   entry(10, { action: 'auth.sign_in', actorEmail: 'ex@acme.example.test', outcome: 'failure' }),
 ];
 
-const messageOf = (check: () => void): string => {
-  try {
-    check();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('the check passed');
-};
-
 test.describe('toHaveAuditEntry', () => {
   test('passes on the listed fields and details, whatever the others hold', () => {
     auditExpect(log).toHaveAuditEntry({
@@ -43,7 +35,7 @@ test.describe('toHaveAuditEntry', () => {
   });
 
   test('fails naming the closest entry and each field that differs, expected against received', () => {
-    const message = messageOf(() =>
+    const message = failureMessage(() =>
       auditExpect(log).toHaveAuditEntry({
         action: 'deployment.rollback',
         actorEmail: 'sam@acme.example.test',
@@ -56,16 +48,20 @@ test.describe('toHaveAuditEntry', () => {
   });
 
   test('fails on a count other than times, naming the entries that matched', () => {
-    expect(messageOf(() => auditExpect(log).toHaveAuditEntry({ outcome: 'success' }, { times: 1 }))).toBe(
+    expect(
+      failureMessage(() => auditExpect(log).toHaveAuditEntry({ outcome: 'success' }, { times: 1 })),
+    ).toBe(
       'Expected exactly 1 audit entry with {"outcome":"success"}, but 2 match: entry 12 (deployment.rollback by dana@acme.example.test), entry 11 (deployment.promote by dana@acme.example.test).',
     );
-    expect(messageOf(() => auditExpect([]).toHaveAuditEntry({ action: 'auth.sign_in' }))).toBe(
+    expect(failureMessage(() => auditExpect([]).toHaveAuditEntry({ action: 'auth.sign_in' }))).toBe(
       'Expected an audit entry with {"action":"auth.sign_in"}, but the audit log is empty.',
     );
   });
 
   test('fails under .not naming the entry that has it', () => {
-    expect(messageOf(() => auditExpect(log).not.toHaveAuditEntry({ action: 'deployment.promote' }))).toBe(
+    expect(
+      failureMessage(() => auditExpect(log).not.toHaveAuditEntry({ action: 'deployment.promote' })),
+    ).toBe(
       'Expected no audit entry with {"action":"deployment.promote"}, but entry 11 (deployment.promote by dana@acme.example.test) has it.',
     );
   });

@@ -1,16 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { rankingExpect } from '../../fixtures/expectations/ranking.ts';
+import { failureMessage } from './failure-message.ts';
 
 const entry = (algorithm: string, f1: number, latencyMs = 1) => ({ algorithm, metrics: { f1, latencyMs } });
-
-const messageOf = (check: () => void): string => {
-  try {
-    check();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('the check passed');
-};
 
 test.describe('toRankBestBy', () => {
   test('passes for best-first order, ties in either order, and for lower-is-better figures', () => {
@@ -26,7 +18,7 @@ test.describe('toRankBestBy', () => {
   });
 
   test('fails naming the first place out of order, with both figures', () => {
-    const message = messageOf(() =>
+    const message = failureMessage(() =>
       rankingExpect([
         entry('lof', 0.9),
         entry('robust_zscore', 0.75),
@@ -40,10 +32,10 @@ test.describe('toRankBestBy', () => {
 
   test('fails naming a place without the figure, and an empty ranking', () => {
     const unmeasured = [entry('lof', 0.9), { algorithm: 'robust_zscore', metrics: null }];
-    expect(messageOf(() => rankingExpect(unmeasured).toRankBestBy('f1'))).toBe(
+    expect(failureMessage(() => rankingExpect(unmeasured).toRankBestBy('f1'))).toBe(
       'Expected the 2 entries ranked best (higher) f1 first, but place 2 (robust_zscore) has no f1.',
     );
-    expect(messageOf(() => rankingExpect([]).toRankBestBy('f1'))).toBe(
+    expect(failureMessage(() => rankingExpect([]).toRankBestBy('f1'))).toBe(
       'Expected the 0 entries ranked best (higher) f1 first, but the ranking is empty.',
     );
   });
