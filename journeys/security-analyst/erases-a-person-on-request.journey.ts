@@ -1,6 +1,7 @@
 import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { linesContaining, PlatformLog } from '../../fixtures/compliance/platform-log.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { attempt } from '../../fixtures/personas/attempts.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
 import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
@@ -50,7 +51,7 @@ test('erases a person on request', {
     await expect(
       securityAnalyst.page.getByRole('heading', { name: `Sign in to ${world.tenant.name}` }),
     ).toBeVisible();
-    expect((await securityAnalyst.api.raw('GET', '/api/me')).status).toBe(401);
+    expect((await attempt(securityAnalyst, { method: 'GET', path: '/api/me' })).status).toBe(401);
     await securityAnalyst.page.getByRole('link', { name: 'Sign in with SSO' }).click();
     await securityAnalyst.page.getByLabel('Email').fill(person.email);
     await securityAnalyst.page.getByRole('button', { name: 'Continue' }).click();
@@ -80,11 +81,12 @@ test('erases a person on request', {
     await expect(tenantAdmin.page.getByRole('table', { name: 'People' })).toContainText(pseudonym);
     expectNoTraceIn('the People page', await tenantAdmin.page.content());
     for (const path of [`/api/events/${event.id}`, '/api/audit?limit=1000', '/api/events?limit=500']) {
-      expectNoTraceIn(`the answer to ${path}`, JSON.stringify((await colleague.api.raw('GET', path)).body));
+      const answer = await attempt(colleague, { method: 'GET', path });
+      expectNoTraceIn(`the answer to ${path}`, JSON.stringify(answer.body));
     }
     expectNoTraceIn(
       'the answer to /api/users',
-      JSON.stringify((await tenantAdmin.api.raw('GET', '/api/users')).body),
+      JSON.stringify((await attempt(tenantAdmin, { method: 'GET', path: '/api/users' })).body),
     );
     await colleague.page.goto('/audit');
     const auditCsv = await colleague.exportAuditLog();

@@ -1,6 +1,7 @@
 import type { StreamEvent } from '../../fixtures/data/event-stream.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { AdminApi } from '../../fixtures/personas/admin-api.ts';
+import { attempt } from '../../fixtures/personas/attempts.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
@@ -84,8 +85,9 @@ test('keeps data only as long as the policy says', {
     expect(events.map((event) => event.streamEventId).toSorted()).toEqual(
       recent.anomalyIds.map((id) => `new-${id}`).toSorted(),
     );
-    expect((await dataScientist.api.raw('GET', `/api/datasets/${oldDataset.id}`)).status).toBe(404);
-    expect((await dataScientist.api.raw('GET', `/api/datasets/${newDataset.id}`)).status).toBe(200);
+    const purged = await attempt(dataScientist, { method: 'GET', path: `/api/datasets/${oldDataset.id}` });
+    expect(purged.status, 'the purged dataset').toBe(404);
+    expect(await dataScientist.api.getDataset(newDataset.id)).toMatchObject({ id: newDataset.id });
     const { items } = await dataScientist.api.listDatasets();
     expect(items.map((dataset) => dataset.name).toSorted()).toEqual(
       [readings.name, thisMonth.name].toSorted(),

@@ -2,6 +2,7 @@ import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { auditLogLines } from '../../fixtures/compliance/log-audit.ts';
 import { PlatformLog } from '../../fixtures/compliance/platform-log.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { attempt } from '../../fixtures/personas/attempts.ts';
 import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
 const sourceAddresses = ['198.51.100.41', '203.0.113.88'];
@@ -68,7 +69,7 @@ test('shares only what a role may see', {
       viewer.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }),
     ).toHaveCount(0);
     for (const path of ['/api/audit', '/api/audit/export']) {
-      const answer = await viewer.api.raw('GET', path);
+      const answer = await attempt(viewer, { method: 'GET', path });
       expect({ path, status: answer.status, body: answer.body }).toEqual({
         path,
         status: 403,
