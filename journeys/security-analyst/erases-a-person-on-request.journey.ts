@@ -1,12 +1,9 @@
 import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { linesContaining, PlatformLog } from '../../fixtures/compliance/platform-log.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import {
-  type AnomalyEvent,
-  type AuditRecord,
-  SecurityAnalyst,
-} from '../../fixtures/personas/security-analyst.ts';
-import { apiCall, streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { attempt } from '../../fixtures/personas/attempts.ts';
+import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
+import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
 test('erases a person on request', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
@@ -30,14 +27,10 @@ test('erases a person on request', {
   const stream = data.eventStream({ count: 20, anomalyRate: 0.2 });
   await producer.publish({ topic: session.topic, events: stream.events });
   await untilScored(colleague, session, stream.events.length);
-  const { items } = await apiCall<{ items: AnomalyEvent[] }>(
-    colleague,
-    'GET',
-    `/api/events?sessionId=${session.id}`,
-    200,
-  );
-  expect(items).toHaveLength(stream.anomalyIds.length);
-  const event = items[0] as AnomalyEvent;
+  const events = await colleague.eventsOfSession(session);
+  expect(events).toHaveLength(stream.anomalyIds.length);
+  const event = events[0];
+  if (!event) throw new Error(`session ${session.name} raised no anomaly event`);
 
   await test.step('the analyst works an event and a colleague names them in a note', async () => {
     await securityAnalyst.page.goto(`/alerts/${event.id}`);
@@ -46,15 +39,10 @@ test('erases a person on request', {
     await colleague.page.goto(`/alerts/${event.id}`);
     await colleague.addNote(`Handed over to ${person.name} (${person.email}) for the night shift.`);
   });
-  const theirEntries = await apiCall<{ items: AuditRecord[]; total: number }>(
-    colleague,
-    'GET',
-    `/api/audit?actor=${person.id}&limit=1000`,
-    200,
-  );
-  expect(theirEntries.items.map((entry) => entry.action)).toEqual(
-    expect.arrayContaining(['auth.sign_in', 'event.acknowledge', 'event.note']),
-  );
+  const theirEntries = await colleague.auditEntries({ actor: person.id });
+  for (const action of ['auth.sign_in', 'event.acknowledge', 'event.note']) {
+    expect(theirEntries).toHaveAuditEntry({ action, actorEmail: person.email });
+  }
 
   const pseudonym = await tenantAdmin.erasePersonalDataOf(person);
 
@@ -63,7 +51,7 @@ test('erases a person on request', {
     await expect(
       securityAnalyst.page.getByRole('heading', { name: `Sign in to ${world.tenant.name}` }),
     ).toBeVisible();
-    expect((await securityAnalyst.api.raw('GET', '/api/me')).status).toBe(401);
+    expect((await attempt(securityAnalyst, { method: 'GET', path: '/api/me' })).status).toBe(401);
     await securityAnalyst.page.getByRole('link', { name: 'Sign in with SSO' }).click();
     await securityAnalyst.page.getByLabel('Email').fill(person.email);
     await securityAnalyst.page.getByRole('button', { name: 'Continue' }).click();
@@ -73,23 +61,12 @@ test('erases a person on request', {
   });
 
   await test.step('their audit entries remain, every one under the pseudonym', async () => {
-    const after = await apiCall<{ items: AuditRecord[]; total: number }>(
-      colleague,
-      'GET',
-      `/api/audit?actor=${person.id}&limit=1000`,
-      200,
+    const after = await colleague.auditEntries({ actor: person.id });
+    expect(after.map((entry) => [entry.id, entry.at, entry.action])).toEqual(
+      theirEntries.map((entry) => [entry.id, entry.at, entry.action]),
     );
-    expect(after.items.map((entry) => [entry.id, entry.at, entry.action])).toEqual(
-      theirEntries.items.map((entry) => [entry.id, entry.at, entry.action]),
-    );
-    expect(new Set(after.items.map((entry) => entry.actorEmail))).toEqual(new Set([pseudonym]));
-    const timeline = await apiCall<{ items: { actor: { name: string } | null; note: string | null }[] }>(
-      colleague,
-      'GET',
-      `/api/events/${event.id}/timeline`,
-      200,
-    );
-    expect(timeline.items.map((entry) => entry.note).filter(Boolean)).toEqual([
+    expect(after).toHaveAuditEntry({ actorEmail: pseudonym }, { times: theirEntries.length });
+    expect(await colleague.notesOn(event.id)).toEqual([
       'Checked the furnace readings on site.',
       `Handed over to ${pseudonym} (${pseudonym}) for the night shift.`,
     ]);
@@ -104,11 +81,12 @@ test('erases a person on request', {
     await expect(tenantAdmin.page.getByRole('table', { name: 'People' })).toContainText(pseudonym);
     expectNoTraceIn('the People page', await tenantAdmin.page.content());
     for (const path of [`/api/events/${event.id}`, '/api/audit?limit=1000', '/api/events?limit=500']) {
-      expectNoTraceIn(`the answer to ${path}`, JSON.stringify((await colleague.api.raw('GET', path)).body));
+      const answer = await attempt(colleague, { method: 'GET', path });
+      expectNoTraceIn(`the answer to ${path}`, JSON.stringify(answer.body));
     }
     expectNoTraceIn(
       'the answer to /api/users',
-      JSON.stringify((await tenantAdmin.api.raw('GET', '/api/users')).body),
+      JSON.stringify((await attempt(tenantAdmin, { method: 'GET', path: '/api/users' })).body),
     );
     await colleague.page.goto('/audit');
     const auditCsv = await colleague.exportAuditLog();

@@ -1,9 +1,9 @@
 import type { StreamEvent } from '../../fixtures/data/event-stream.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { AdminApi } from '../../fixtures/personas/admin-api.ts';
-import type { AnomalyEvent, AuditRecord } from '../../fixtures/personas/security-analyst.ts';
+import { attempt } from '../../fixtures/personas/attempts.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
-import { apiCall, streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
 const day = 24 * 60 * 60 * 1000;
 const stampedAt = (events: StreamEvent[], prefix: string, at: Date) =>
@@ -60,13 +60,8 @@ test('keeps data only as long as the policy says', {
       stampTime: false,
     });
     await untilScored(securityAnalyst, session, oldEvents.length + recentEvents.length);
-    const raised = await apiCall<{ total: number }>(
-      securityAnalyst,
-      'GET',
-      `/api/events?sessionId=${session.id}`,
-      200,
-    );
-    expect(raised.total).toBe(old.anomalyIds.length + recent.anomalyIds.length);
+    const raised = await securityAnalyst.eventsOfSession(session);
+    expect(raised).toHaveLength(old.anomalyIds.length + recent.anomalyIds.length);
   });
 
   await tenantAdmin.setRetentionPolicy({ eventsDays: 30, datasetsDays: 30 });
@@ -86,17 +81,13 @@ test('keeps data only as long as the policy says', {
     expect([...stored.anomaliesByEventId.keys()].toSorted()).toEqual(
       recent.anomalyIds.map((id) => `new-${id}`).toSorted(),
     );
-    const events = await apiCall<{ items: AnomalyEvent[]; total: number }>(
-      securityAnalyst,
-      'GET',
-      `/api/events?sessionId=${session.id}&limit=500`,
-      200,
-    );
-    expect(events.items.map((event) => event.streamEventId).toSorted()).toEqual(
+    const events = await securityAnalyst.eventsOfSession(session);
+    expect(events.map((event) => event.streamEventId).toSorted()).toEqual(
       recent.anomalyIds.map((id) => `new-${id}`).toSorted(),
     );
-    expect((await dataScientist.api.raw('GET', `/api/datasets/${oldDataset.id}`)).status).toBe(404);
-    expect((await dataScientist.api.raw('GET', `/api/datasets/${newDataset.id}`)).status).toBe(200);
+    const purged = await attempt(dataScientist, { method: 'GET', path: `/api/datasets/${oldDataset.id}` });
+    expect(purged.status, 'the purged dataset').toBe(404);
+    expect(await dataScientist.api.getDataset(newDataset.id)).toMatchObject({ id: newDataset.id });
     const { items } = await dataScientist.api.listDatasets();
     expect(items.map((dataset) => dataset.name).toSorted()).toEqual(
       [readings.name, thisMonth.name].toSorted(),
@@ -115,24 +106,19 @@ test('keeps data only as long as the policy says', {
   });
 
   await test.step('the audit log shows the purge with exact counts', async () => {
-    const rows = await securityAnalyst.filterAuditLog({ action: 'retention.purge' });
-    await expect(rows).toHaveCount(1);
-    await expect(rows.first()).toContainText(tenantAdmin.user.email);
+    const shown = await securityAnalyst.readAuditLog({ action: 'retention.purge' });
+    expect(shown.map(({ text }) => text.Actor)).toEqual([tenantAdmin.user.email]);
     for (const count of [
       `"events":${oldEvents.length}`,
       `"anomalyEvents":${old.anomalyIds.length}`,
       '"datasets":1',
     ]) {
-      await expect(rows.first()).toContainText(count);
+      expect(shown[0]?.text.Details).toContain(count);
     }
-    const { items } = await apiCall<{ items: AuditRecord[] }>(
-      securityAnalyst,
-      'GET',
-      '/api/audit?action=retention.purge',
-      200,
-    );
-    expect(items).toHaveLength(1);
-    expect(items[0]?.details).toEqual({
+    const purges = await securityAnalyst.auditEntries({ action: 'retention.purge' });
+    expect(purges).toHaveLength(1);
+    expect(purges).toHaveAuditEntry({ actorEmail: tenantAdmin.user.email, outcome: 'success' });
+    expect(purges[0]?.details).toEqual({
       events: oldEvents.length,
       anomalyEvents: old.anomalyIds.length,
       datasets: 1,

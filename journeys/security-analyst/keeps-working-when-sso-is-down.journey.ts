@@ -1,7 +1,6 @@
 import { getResponse, type HttpHandler, http } from 'msw';
 import { idpFaults } from '../../fixtures/externals/idp-faults.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import type { AuditRecord } from '../../fixtures/personas/security-analyst.ts';
 
 const unavailable =
   'The identity provider is not responding, so you cannot sign in right now. Try again in a few minutes; scripts can keep using API keys.';
@@ -70,24 +69,19 @@ test('keeps working when SSO is down', {
   await test.step('API keys keep working during the outage', async () => {
     const me = await securityAnalyst.api.me();
     expect(me).toMatchObject({ email: securityAnalyst.user.email, role: 'security_analyst' });
-    const refusals = await securityAnalyst.api.raw<{ items: AuditRecord[]; total: number }>(
-      'GET',
-      '/api/audit?action=auth.sign_in&outcome=failure',
-    );
-    expect(refusals.status).toBe(200);
-    expect(refusals.body.items.map((entry) => entry.details.reason)).toEqual(
-      Array(6).fill('idp_unavailable'),
-    );
+    const refusals = await securityAnalyst.auditEntries({ action: 'auth.sign_in', outcome: 'failure' });
+    expect(refusals).toHaveLength(6);
+    expect(refusals).toHaveAuditEntry({ details: { reason: 'idp_unavailable' } }, { times: 6 });
   });
 
   outage.recover();
 
   await test.step('after recovery, sign-in works again; the outage locked nobody out', async () => {
     await securityAnalyst.signInThroughSso();
-    const signIns = await securityAnalyst.api.raw<{ items: AuditRecord[] }>(
-      'GET',
-      `/api/audit?action=auth.sign_in&actor=${encodeURIComponent(securityAnalyst.user.email)}`,
-    );
-    expect(signIns.body.items.map((entry) => entry.outcome)).toEqual(['success', 'success']);
+    const signIns = await securityAnalyst.auditEntries({
+      action: 'auth.sign_in',
+      actor: securityAnalyst.user.email,
+    });
+    expect(signIns.map((entry) => entry.outcome)).toEqual(['success', 'success']);
   });
 });

@@ -2,8 +2,8 @@ import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { auditLogLines } from '../../fixtures/compliance/log-audit.ts';
 import { PlatformLog } from '../../fixtures/compliance/platform-log.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import type { AnomalyEvent } from '../../fixtures/personas/security-analyst.ts';
-import { apiCall, streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { attempt } from '../../fixtures/personas/attempts.ts';
+import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
 const sourceAddresses = ['198.51.100.41', '203.0.113.88'];
 
@@ -19,15 +19,10 @@ test('shares only what a role may see', {
   const stream = data.eventStream({ count: 20, anomalyRate: 0.2, devices: 2, sourceIps: sourceAddresses });
   await producer.publish({ topic: session.topic, events: stream.events });
   await untilScored(securityAnalyst, session, stream.events.length);
-  const { items } = await apiCall<{ items: AnomalyEvent[] }>(
-    securityAnalyst,
-    'GET',
-    `/api/events?sessionId=${session.id}`,
-    200,
-  );
+  const items = await securityAnalyst.eventsOfSession(session);
   expect(items).toHaveLength(stream.anomalyIds.length);
   const note = 'Plant B firewall logs show a scan from this address.';
-  await securityAnalyst.page.goto(`/alerts/${(items[0] as AnomalyEvent).id}`);
+  await securityAnalyst.page.goto(`/alerts/${items[0]?.id}`);
   await securityAnalyst.addNote(note);
 
   await test.step("the viewer's export lacks source addresses, notes and who wrote them", async () => {
@@ -74,7 +69,7 @@ test('shares only what a role may see', {
       viewer.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }),
     ).toHaveCount(0);
     for (const path of ['/api/audit', '/api/audit/export']) {
-      const answer = await viewer.api.raw('GET', path);
+      const answer = await attempt(viewer, { method: 'GET', path });
       expect({ path, status: answer.status, body: answer.body }).toEqual({
         path,
         status: 403,

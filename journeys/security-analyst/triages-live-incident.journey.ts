@@ -1,15 +1,9 @@
 import { pagerDutyEventsPath } from '../../fixtures/externals/pagerduty.ts';
 import { addressWith, reputationOf } from '../../fixtures/externals/threat-intel.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import {
-  type AnomalyEvent,
-  eventHeading,
-  minuteShown,
-  type TimelineEntry,
-} from '../../fixtures/personas/security-analyst.ts';
+import { type AnomalyEvent, eventHeading, minuteShown } from '../../fixtures/personas/security-analyst.ts';
 import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import {
-  apiCall,
   registerSensorModel,
   releaseToProduction,
   startStreamingSession,
@@ -69,17 +63,9 @@ test('triages a live incident', {
   const incident =
     await test.step('the platform stored every event and raised one anomaly event per anomaly', async () => {
       await untilScored(securityAnalyst, session, stream.events.length);
-      const raised = await apiCall<{ items: AnomalyEvent[]; total: number }>(
-        securityAnalyst,
-        'GET',
-        `/api/events?sessionId=${session.id}&limit=500`,
-        200,
-      );
-      expect(raised.total).toBe(stream.anomalyIds.length);
-      expect(raised.items.map((event) => event.streamEventId).toSorted()).toEqual(
-        stream.anomalyIds.toSorted(),
-      );
-      const critical = raised.items.filter((event) => event.severity === 'critical');
+      const raised = await securityAnalyst.eventsOfSession(session);
+      expect(raised.map((event) => event.streamEventId).toSorted()).toEqual(stream.anomalyIds.toSorted());
+      const critical = raised.filter((event) => event.severity === 'critical');
       expect(critical.length, 'the attack raised critical events').toBeGreaterThan(0);
       return critical.at(-1) as AnomalyEvent;
     });
@@ -158,17 +144,11 @@ test('triages a live incident', {
     expect(externalsServer.pagerDuty.incidentsOf(securityAnalyst.tenant.slug)).toEqual([
       expect.objectContaining({ dedupKey: incident.id, status: 'resolved' }),
     ]);
-    const stored = await apiCall<AnomalyEvent>(securityAnalyst, 'GET', `/api/events/${incident.id}`, 200);
-    expect(stored.status).toBe('resolved');
+    expect((await securityAnalyst.event(incident.id)).status).toBe('resolved');
   });
 
   await test.step('the timeline lists each action with its actor and time', async () => {
-    const { items } = await apiCall<{ items: TimelineEntry[] }>(
-      securityAnalyst,
-      'GET',
-      `/api/events/${incident.id}/timeline`,
-      200,
-    );
+    const items = await securityAnalyst.timelineOf(incident.id);
     const analyst = { name: securityAnalyst.user.name, email: securityAnalyst.user.email };
     expect(items.map((entry) => [entry.action, entry.actor?.email ?? null, entry.note])).toEqual([
       ['raised', null, null],

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { expect, test } from '../../fixtures/index.ts';
+import { attempt } from '../../fixtures/personas/attempts.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
-import { type AnomalyEvent, SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
-import {
-  apiCall,
-  type Deployment,
-  type StreamSession,
-  streamingInProduction,
-  untilScored,
-} from './support/release-and-stream.ts';
+import { ProductionDeployer } from '../../fixtures/personas/production-deployer.ts';
+import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
+import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
 test('verifies tenant isolation', {
   tag: ['@e2e', '@security-analyst', '@security'],
@@ -16,7 +12,7 @@ test('verifies tenant isolation', {
   const deployer = await personaWithRole('ml_engineer');
   const rival = {
     scientist: new Persona(await secondTenant.addMember('data_scientist')),
-    deployer: new Persona(await secondTenant.addMember('ml_engineer')),
+    deployer: new ProductionDeployer(await secondTenant.addMember('ml_engineer')),
     analyst: new SecurityAnalyst(await secondTenant.addMember('security_analyst')),
   };
   const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
@@ -32,19 +28,11 @@ test('verifies tenant isolation', {
     await producer.publish({ topic: line.session.topic, events: firstWave.events });
     await untilScored(rival.deployer, line.session, firstWave.events.length);
     const datasets = await rival.scientist.api.listDatasets();
-    const events = await apiCall<{ items: AnomalyEvent[] }>(
-      rival.analyst,
-      'GET',
-      `/api/events?sessionId=${line.session.id}&limit=500`,
-      200,
-    );
-    expect(events.items).toHaveLength(firstWave.anomalyIds.length);
-    return {
-      ...line,
-      dataset: datasets.items[0]?.id ?? '',
-      event: events.items[0] as AnomalyEvent,
-      streamed: firstWave,
-    };
+    const events = await rival.analyst.eventsOfSession(line.session);
+    expect(events).toHaveLength(firstWave.anomalyIds.length);
+    const [event] = events;
+    if (!event) throw new Error(`session ${line.session.name} raised no anomaly event`);
+    return { ...line, dataset: datasets.items[0]?.id ?? '', event, streamed: firstWave };
   });
   const ours = await test.step("set up: tenant A's own model serves its own stream", () =>
     streamingInProduction(dataScientist, deployer, readings, 'kiln-detector'));
@@ -80,42 +68,39 @@ test('verifies tenant isolation', {
     ] as const) {
       const path = (target: string) =>
         what.includes(':id') ? `/api/${what.replace(':id', target)}` : `/api/${what}/${target}`;
-      const foreign = await securityAnalyst.api.raw('GET', path(id));
-      const missing = await securityAnalyst.api.raw('GET', path(nowhere));
+      const foreign = await attempt(securityAnalyst, { method: 'GET', path: path(id) });
+      const missing = await attempt(securityAnalyst, { method: 'GET', path: path(nowhere) });
       expect(foreign.status, `GET ${path('<B id>')}`).toBe(404);
       expect(foreign.body, `GET ${path('<B id>')} reveals nothing`).toEqual(missing.body);
     }
-    const listed = await apiCall<{ total: number }>(
-      securityAnalyst,
-      'GET',
-      `/api/events?sessionId=${theirs.session.id}`,
-      200,
-    );
-    expect(listed.total).toBe(0);
+    expect(await securityAnalyst.eventsOfSession(theirs.session)).toEqual([]);
   });
 
   await test.step("tenant A's people cannot act on B's event, session or deployment", async () => {
     const refusals = [
-      await securityAnalyst.api.raw('POST', `/api/events/${theirs.event.id}/acknowledge`, { json: {} }),
-      await securityAnalyst.api.raw('POST', `/api/events/${theirs.event.id}/escalate`, { json: {} }),
-      await deployer.api.raw('POST', `/api/sessions/${theirs.session.id}/stop`),
-      await deployer.api.raw('POST', `/api/deployments/${theirs.production.id}/rollback`, {
+      await attempt(securityAnalyst, {
+        method: 'POST',
+        path: `/api/events/${theirs.event.id}/acknowledge`,
+        json: {},
+      }),
+      await attempt(securityAnalyst, {
+        method: 'POST',
+        path: `/api/events/${theirs.event.id}/escalate`,
+        json: {},
+      }),
+      await attempt(deployer, { method: 'POST', path: `/api/sessions/${theirs.session.id}/stop` }),
+      await attempt(deployer, {
+        method: 'POST',
+        path: `/api/deployments/${theirs.production.id}/rollback`,
         json: { reason: 'probing another tenant' },
       }),
     ];
     expect(refusals.map((answer) => answer.status)).toEqual([404, 404, 404, 404]);
-    expect(
-      await apiCall<AnomalyEvent>(rival.analyst, 'GET', `/api/events/${theirs.event.id}`, 200),
-    ).toMatchObject({
-      status: 'open',
-      escalatedAt: null,
+    expect(await rival.analyst.event(theirs.event.id)).toMatchObject({ status: 'open', escalatedAt: null });
+    expect(await rival.deployer.operations.session(theirs.session.id)).toMatchObject({ state: 'active' });
+    expect(await rival.deployer.operations.deployment(theirs.production.id)).toMatchObject({
+      state: 'deployed',
     });
-    expect(
-      await apiCall<StreamSession>(rival.deployer, 'GET', `/api/sessions/${theirs.session.id}`, 200),
-    ).toMatchObject({ state: 'active' });
-    expect(
-      await apiCall<Deployment>(rival.deployer, 'GET', `/api/deployments/${theirs.production.id}`, 200),
-    ).toMatchObject({ state: 'deployed' });
   });
 
   await test.step("tenant A's live feed receives none of B's events while B streams", async () => {
