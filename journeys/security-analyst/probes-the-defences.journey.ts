@@ -11,7 +11,8 @@ import { expect, test } from '../../fixtures/index.ts';
 import { callPlatform } from '../../fixtures/personas/http-json.ts';
 import type { AnomalyEvent, AuditRecord, TimelineEntry } from '../../fixtures/personas/security-analyst.ts';
 import { registerSecret } from '../../fixtures/reporting/redact.ts';
-import { apiCall, streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
+import { apiCall } from './support/release-and-stream.ts';
 import { watchForScriptExecution } from './support/script-execution-watch.ts';
 
 type AuditPage = { items: AuditRecord[]; total: number };
@@ -20,11 +21,15 @@ const tags = ['@e2e', '@security-analyst', '@security'];
 test.describe('probes the defences', () => {
   test('injection payloads in notes and device names are stored and shown literally', {
     tag: tags,
-  }, async ({ securityAnalyst, dataScientist, personaWithRole, data, producer }) => {
+  }, async ({ securityAnalyst, dataScientist, streamingSession, personaWithRole, data, producer }) => {
     const deployer = await personaWithRole('ml_engineer');
     const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
     const { session } = await test.step('set up: a stream from devices with hostile names', () =>
-      streamingInProduction(dataScientist, deployer, readings, 'intake-detector'));
+      streamingSession({
+        readings,
+        modelName: 'intake-detector',
+        by: { scientist: dataScientist, deployer },
+      }));
     const watch = await watchForScriptExecution(securityAnalyst.context);
     const deviceNames = payloadsOf('script-html').map((payload) => payload.value);
     const feed = await securityAnalyst.watchLiveFeed();
@@ -49,7 +54,7 @@ test.describe('probes the defences', () => {
       ).toBe(true);
     });
 
-    await untilScored(securityAnalyst, session, stream.events.length);
+    await untilScored(securityAnalyst.api, session, stream.events.length);
     const { items: events } = await apiCall<{ items: AnomalyEvent[] }>(
       securityAnalyst,
       'GET',
