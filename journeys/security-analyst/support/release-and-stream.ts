@@ -89,5 +89,5 @@ export function streamingInProduction(
   readings: SensorReadings,
   modelName: string,
 ) {
-  return startStreamingLine({ scientist, deployer }, { readings, modelName });
+  return startStreamingLine({ readings, modelName, by: { scientist, deployer } });
 }
