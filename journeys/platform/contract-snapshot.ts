@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeSchemaTypes } from '../../fixtures/api/generate-schema.ts';
 import { repoRoot } from '../../fixtures/stack/paths.ts';
 
 /** The committed contract: the OpenAPI document the platform served when it was last accepted. */
@@ -18,7 +19,8 @@ export async function readContract(): Promise<unknown> {
 
 /**
  * Records the served document as the new contract, formatted the way the repository's formatter
- * writes JSON, so the rewritten file passes `npm run lint` and its diff shows only what changed.
+ * writes JSON, so the rewritten file passes `npm run lint` and its diff shows only what changed,
+ * and regenerates the typed client's types from it (fixtures/api/platform-schema.ts).
  */
 export async function recordContract(document: unknown): Promise<void> {
   await writeFile(contractSnapshot, `${JSON.stringify(document, null, 2)}\n`);
@@ -30,4 +32,5 @@ export async function recordContract(document: unknown): Promise<void> {
       stdio: 'pipe',
     },
   );
+  await writeSchemaTypes();
 }

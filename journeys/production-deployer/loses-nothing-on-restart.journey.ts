@@ -2,7 +2,6 @@ import { expect, test } from '../../fixtures/index.ts';
 import type { StackService } from '../../fixtures/stack/stack.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
-import { dataScientistRegistersThroughApi } from './support/model-hand-over.ts';
 
 // A restart takes a service away from everything using it: each of these journeys gets a stack of
 // its own, so it runs beside the others without disturbing them.
@@ -46,8 +45,7 @@ for (const { service, what, containersOnly } of restarts) {
     if (!databaseUrl) throw new Error('a managed stack gives its database URL; this one gave none');
 
     const readings = data.sensorReadings({ rows: 600, features: 3, anomalyRate: 0.05 });
-    const { version } = await dataScientistRegistersThroughApi(
-      dataScientist,
+    const { version } = await dataScientist.handOverModelThroughApi(
       readings,
       { algorithm: 'knn', contamination: 0.05 },
       'press-line-detector',

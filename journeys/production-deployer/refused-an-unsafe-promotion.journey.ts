@@ -1,8 +1,7 @@
+import type { ErrorBody } from '../../fixtures/api/platform-types.ts';
 import { expect, test } from '../../fixtures/index.ts';
-import type { ErrorBody } from '../../fixtures/personas/platform-types.ts';
 import { OperationsApi } from '../../fixtures/streaming/operations-api.ts';
 import { sampleRows } from './support/ground-truth.ts';
-import { dataScientistRegistersThroughApi } from './support/model-hand-over.ts';
 
 const note = 'Looks fine on my laptop.';
 
@@ -10,8 +9,7 @@ test('is refused an unsafe promotion', {
   tag: ['@e2e', '@production-deployer'],
 }, async ({ dataScientist, deployer, admin, data }) => {
   const readings = data.sensorReadings({ rows: 600, features: 3, anomalyRate: 0.05 });
-  const { version } = await dataScientistRegistersThroughApi(
-    dataScientist,
+  const { version } = await dataScientist.handOverModelThroughApi(
     readings,
     { algorithm: 'knn', contamination: 0.05 },
     'chiller-detector',

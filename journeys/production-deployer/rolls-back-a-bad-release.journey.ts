@@ -3,10 +3,6 @@ import { expect, test } from '../../fixtures/index.ts';
 import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { OperationsApi } from '../../fixtures/streaming/operations-api.ts';
 import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
-import {
-  dataScientistRegistersNextVersion,
-  dataScientistRegistersThroughApi,
-} from './support/model-hand-over.ts';
 
 const BATCH = 200;
 
@@ -15,15 +11,13 @@ test('rolls back a bad release', {
 }, async ({ dataScientist, deployer, admin, producer, data, externals }) => {
   const modelName = 'boiler-room-detector';
   const readings = data.sensorReadings({ rows: 1_000, features: 3, anomalyRate: 0.05 });
-  const { dataset, version: v1 } = await dataScientistRegistersThroughApi(
-    dataScientist,
+  const { dataset, version: v1 } = await dataScientist.handOverModelThroughApi(
     readings,
     { algorithm: 'knn', contamination: 0.05 },
     modelName,
   );
   // A careless retrain: told that four readings in ten are anomalies, it flags far too many.
-  const v2 = await dataScientistRegistersNextVersion(
-    dataScientist,
+  const v2 = await dataScientist.registerNextVersion(
     dataset,
     { algorithm: 'knn', contamination: 0.4 },
     modelName,

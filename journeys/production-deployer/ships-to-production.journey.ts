@@ -1,7 +1,6 @@
 import { expect, test } from '../../fixtures/index.ts';
 import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
-import { dataScientistRegisters } from './support/model-hand-over.ts';
 
 const EVENTS = 600;
 
@@ -9,8 +8,7 @@ test('ships a model to production and watches it score live traffic', {
   tag: ['@e2e', '@production-deployer', '@smoke'],
 }, async ({ dataScientist, deployer, producer, data }) => {
   const readings = data.sensorReadings({ rows: 1_000, features: 3, anomalyRate: 0.05 });
-  const { version } = await dataScientistRegisters(
-    dataScientist,
+  const { version } = await dataScientist.handOverModel(
     readings,
     { algorithm: 'knn', contamination: 0.05 },
     'compressor-line-detector',

@@ -1,14 +1,13 @@
+import type { Experiment } from '../../fixtures/api/platform-types.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
-import type { Experiment } from '../../fixtures/personas/platform-types.ts';
 import type { AnomalyEvent } from '../../fixtures/personas/security-analyst.ts';
 import { attach } from '../../fixtures/reporting/attach.ts';
 import { type PerfFigure, recordPerfFigures } from '../../fixtures/reporting/perf-figures.ts';
 import { latencyBySecond, summariseLatencies } from '../../fixtures/streaming/latency-percentiles.ts';
 import { storedTimings } from '../../fixtures/streaming/stored-timings.ts';
-import { streamingInProduction, untilScored } from '../security-analyst/support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
-import { dataScientistRegisters } from './support/model-hand-over.ts';
 
 /** A production line's sensors at full tilt: 60,500 events at 5,500 a second is 11 s of steady traffic, 10% above the 5,000 a second the platform must sustain. */
 const EVENTS = 60_500;
@@ -43,7 +42,10 @@ test(
   {
     tag: ['@load', '@perf', '@production-deployer'],
   },
-  async ({ stack, dataScientist, deployer, securityAnalyst, producer, data, secondTenant }, testInfo) => {
+  async (
+    { stack, dataScientist, deployer, securityAnalyst, producer, data, secondTenant, streamingSession },
+    testInfo,
+  ) => {
     test.skip(stack.mode === 'external', 'the figures are read from the database of a managed stack');
     const databaseUrl = stack.databaseUrl;
     if (!databaseUrl) throw new Error('a managed stack gives its database URL; this one gave none');
@@ -54,12 +56,7 @@ test(
         deployer: new Persona(await secondTenant.addMember('ml_engineer')),
       };
       const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
-      const line = await streamingInProduction(
-        neighbour.scientist,
-        neighbour.deployer,
-        readings,
-        'neighbour-line-detector',
-      );
+      const line = await streamingSession({ readings, modelName: 'neighbour-line-detector', by: neighbour });
       const stream = data.eventStream({
         count: NEIGHBOUR_EVENTS,
         anomalyRate: ANOMALY_RATE,
@@ -71,7 +68,7 @@ test(
         ratePerSecond: RATE,
         maxInFlight: Math.round(RATE / 3),
       });
-      const scored = await untilScored(neighbour.deployer, line.session, NEIGHBOUR_EVENTS);
+      const scored = await untilScored(neighbour.deployer.api, line.session, NEIGHBOUR_EVENTS);
       expect(scored).toMatchObject({ received: NEIGHBOUR_EVENTS, rejected: 0 });
       const timings = await storedTimings(databaseUrl, line.session.id);
       await attach("the neighbour's stream (not part of the figures)", {
@@ -81,8 +78,7 @@ test(
     });
 
     const readings = data.sensorReadings({ rows: 600, features: 3, anomalyRate: 0.05 });
-    const { dataset, version } = await dataScientistRegisters(
-      dataScientist,
+    const { dataset, version } = await dataScientist.handOverModel(
       readings,
       { algorithm: 'robust_zscore', contamination: 0.05 },
       'line-detector',

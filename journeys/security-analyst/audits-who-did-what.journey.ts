@@ -3,13 +3,7 @@ import { slackWebhookPath } from '../../fixtures/externals/slack.ts';
 import { addressWith } from '../../fixtures/externals/threat-intel.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import type { AuditRecord } from '../../fixtures/personas/security-analyst.ts';
-import {
-  registerSensorModel,
-  releaseToProduction,
-  rollBack,
-  startStreamingSession,
-  untilScored,
-} from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
 const wholeSecond = (iso: string) => Math.floor(Date.parse(iso) / 1000) * 1000;
 /** The audit page's datetime-local fields take UTC to the second: 2025-03-01T08:15:02. */
@@ -17,7 +11,18 @@ const asFieldValue = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 test('audits who did what', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
-}, async ({ securityAnalyst, dataScientist, deployer, data, producer, externals, browser, stack }) => {
+}, async ({
+  securityAnalyst,
+  dataScientist,
+  deployer,
+  modelInProduction,
+  streamingSession,
+  data,
+  producer,
+  externals,
+  browser,
+  stack,
+}) => {
   const modelName = 'boiler-detector';
   const rollbackReason = 'v2 flags normal boiler start-ups as anomalies; back to v1 until retrained';
   const stranger = {
@@ -41,14 +46,11 @@ test('audits who did what', {
   });
 
   const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
-  const smokeRow = Object.fromEntries(
-    readings.features.map((feature) => [feature, Number(readings.records[0]?.[feature])]),
-  );
   const { session, v1Production } =
     await test.step('set up: v1 ships to production and streams', async () => {
-      const v1 = await registerSensorModel(dataScientist, readings, modelName);
-      const v1Production = await releaseToProduction(deployer, v1, smokeRow);
-      const session = await startStreamingSession(deployer, v1Production, 'Boiler room');
+      const people = { scientist: dataScientist, deployer };
+      const v1 = await streamingSession({ readings, modelName, sessionName: 'Boiler room', by: people });
+      const { production: v1Production, session } = v1;
       await deployer.addAlertRule(await deployer.operations.session(session.id), {
         name: 'Anomaly burst',
         thresholdPercent: 20,
@@ -66,7 +68,7 @@ test('audits who did what', {
   const acknowledged =
     await test.step('set up: an anomaly burst fires the alert and the analyst takes an event on', async () => {
       await producer.publish({ topic: session.topic, events: stream.events });
-      await untilScored(deployer, session, stream.events.length);
+      await untilScored(deployer.api, session, stream.events.length);
       await expect.poll(async () => (await deployer.operations.alerts(session.id)).length).toBe(1);
       await expect
         .poll(
@@ -87,13 +89,12 @@ test('audits who did what', {
     });
 
   await test.step('set up: a poor v2 is promoted, then rolled back with a reason', async () => {
-    const v2 = await registerSensorModel(
-      dataScientist,
-      data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 }),
+    const { production: v2Production } = await modelInProduction({
+      readings: data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 }),
       modelName,
-    );
-    const v2Production = await releaseToProduction(deployer, v2, smokeRow);
-    const restored = await rollBack(deployer, v2Production, rollbackReason);
+      by: { scientist: dataScientist, deployer },
+    });
+    const restored = await deployer.rollBackThroughApi(v2Production, rollbackReason);
     expect(restored.modelVersionId).toBe(v1Production.modelVersionId);
   });
 

@@ -3,11 +3,21 @@ import { linesContaining, PlatformLog } from '../../fixtures/compliance/platform
 import { expect, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
-import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
 test('erases a person on request', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
-}, async ({ world, dataScientist, securityAnalyst, tenantAdmin, personaWithRole, data, producer, stack }) => {
+}, async ({
+  world,
+  streamingSession,
+  dataScientist,
+  securityAnalyst,
+  tenantAdmin,
+  personaWithRole,
+  data,
+  producer,
+  stack,
+}) => {
   const platformLog = PlatformLog.of(stack);
   const colleague = new SecurityAnalyst(await world.addMember('security_analyst'));
   const deployer = await personaWithRole('ml_engineer');
@@ -23,10 +33,14 @@ test('erases a person on request', {
 
   const readings = data.sensorReadings({ rows: 200, features: 3, anomalyRate: 0.05 });
   const { session } = await test.step('set up: a detector scores a live stream', () =>
-    streamingInProduction(dataScientist, deployer, readings, 'furnace-detector'));
+    streamingSession({
+      readings,
+      modelName: 'furnace-detector',
+      by: { scientist: dataScientist, deployer },
+    }));
   const stream = data.eventStream({ count: 20, anomalyRate: 0.2 });
   await producer.publish({ topic: session.topic, events: stream.events });
-  await untilScored(colleague, session, stream.events.length);
+  await untilScored(colleague.api, session, stream.events.length);
   const events = await colleague.eventsOfSession(session);
   expect(events).toHaveLength(stream.anomalyIds.length);
   const event = events[0];

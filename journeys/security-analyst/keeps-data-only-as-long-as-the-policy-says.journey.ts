@@ -3,7 +3,7 @@ import { expect, test } from '../../fixtures/index.ts';
 import { AdminApi } from '../../fixtures/personas/admin-api.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
-import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
 const day = 24 * 60 * 60 * 1000;
 const stampedAt = (events: StreamEvent[], prefix: string, at: Date) =>
@@ -11,7 +11,16 @@ const stampedAt = (events: StreamEvent[], prefix: string, at: Date) =>
 
 test('keeps data only as long as the policy says', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
-}, async ({ dataScientist, securityAnalyst, tenantAdmin, personaWithRole, data, producer, stack }) => {
+}, async ({
+  dataScientist,
+  streamingSession,
+  securityAnalyst,
+  tenantAdmin,
+  personaWithRole,
+  data,
+  producer,
+  stack,
+}) => {
   const deployer = await personaWithRole('ml_engineer');
   const platform = new AdminApi(stack.apiUrl, stack.bootstrapToken);
   if (!stack.databaseUrl)
@@ -24,7 +33,7 @@ test('keeps data only as long as the policy says', {
     name: 'Kiln training set',
   });
   const { session } = await test.step('set up: a kiln detector serves production with a live session', () =>
-    streamingInProduction(dataScientist, deployer, readings, 'kiln-detector'));
+    streamingSession({ readings, modelName: 'kiln-detector', by: { scientist: dataScientist, deployer } }));
   const lastYear = data.sensorReadings({
     rows: 120,
     features: 3,
@@ -59,7 +68,7 @@ test('keeps data only as long as the policy says', {
       events: [...oldEvents, ...recentEvents],
       stampTime: false,
     });
-    await untilScored(securityAnalyst, session, oldEvents.length + recentEvents.length);
+    await untilScored(securityAnalyst.api, session, oldEvents.length + recentEvents.length);
     const raised = await securityAnalyst.eventsOfSession(session);
     expect(raised).toHaveLength(old.anomalyIds.length + recent.anomalyIds.length);
   });

@@ -8,7 +8,7 @@ import {
 import { expect, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
 import { readTable } from '../../fixtures/personas/table-rows.ts';
-import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 import { watchForScriptExecution } from './support/script-execution-watch.ts';
 
 const tags = ['@e2e', '@security-analyst', '@security'];
@@ -16,11 +16,15 @@ const tags = ['@e2e', '@security-analyst', '@security'];
 test.describe('probes the defences', () => {
   test('injection payloads in notes and device names are stored and shown literally', {
     tag: tags,
-  }, async ({ securityAnalyst, dataScientist, personaWithRole, data, producer }) => {
+  }, async ({ securityAnalyst, dataScientist, personaWithRole, streamingSession, data, producer }) => {
     const deployer = await personaWithRole('ml_engineer');
     const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
     const { session } = await test.step('set up: a stream from devices with hostile names', () =>
-      streamingInProduction(dataScientist, deployer, readings, 'intake-detector'));
+      streamingSession({
+        readings,
+        modelName: 'intake-detector',
+        by: { scientist: dataScientist, deployer },
+      }));
     const watch = await watchForScriptExecution(securityAnalyst.context);
     const deviceNames = payloadsOf('script-html').map((payload) => payload.value);
     const feed = await securityAnalyst.watchLiveFeed();
@@ -42,7 +46,7 @@ test.describe('probes the defences', () => {
       }
     });
 
-    await untilScored(securityAnalyst, session, stream.events.length);
+    await untilScored(securityAnalyst.api, session, stream.events.length);
     const events = await securityAnalyst.eventsOfSession(session);
     const target = events[0];
     if (!target) throw new Error(`session ${session.name} raised no anomaly event`);

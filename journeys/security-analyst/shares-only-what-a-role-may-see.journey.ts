@@ -3,22 +3,31 @@ import { auditLogLines } from '../../fixtures/compliance/log-audit.ts';
 import { PlatformLog } from '../../fixtures/compliance/platform-log.ts';
 import { expect, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
-import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
 const sourceAddresses = ['198.51.100.41', '203.0.113.88'];
 
 test('shares only what a role may see', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
-}, async ({ dataScientist, securityAnalyst, viewer, personaWithRole, data, producer, stack }) => {
+}, async ({
+  dataScientist,
+  streamingSession,
+  securityAnalyst,
+  viewer,
+  personaWithRole,
+  data,
+  producer,
+  stack,
+}) => {
   const platformLog = PlatformLog.of(stack);
   const start = await platformLog.mark();
   const deployer = await personaWithRole('ml_engineer');
   const readings = data.sensorReadings({ rows: 200, features: 3, anomalyRate: 0.05 });
   const { session } = await test.step('set up: a detector scores a live stream from two plants', () =>
-    streamingInProduction(dataScientist, deployer, readings, 'boiler-detector'));
+    streamingSession({ readings, modelName: 'boiler-detector', by: { scientist: dataScientist, deployer } }));
   const stream = data.eventStream({ count: 20, anomalyRate: 0.2, devices: 2, sourceIps: sourceAddresses });
   await producer.publish({ topic: session.topic, events: stream.events });
-  await untilScored(securityAnalyst, session, stream.events.length);
+  await untilScored(securityAnalyst.api, session, stream.events.length);
   const items = await securityAnalyst.eventsOfSession(session);
   expect(items).toHaveLength(stream.anomalyIds.length);
   const note = 'Plant B firewall logs show a scan from this address.';

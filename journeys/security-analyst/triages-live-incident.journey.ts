@@ -3,18 +3,14 @@ import { addressWith, reputationOf } from '../../fixtures/externals/threat-intel
 import { expect, test } from '../../fixtures/index.ts';
 import { type AnomalyEvent, eventHeading, minuteShown } from '../../fixtures/personas/security-analyst.ts';
 import { summaryValue } from '../../fixtures/personas/summary-table.ts';
-import {
-  registerSensorModel,
-  releaseToProduction,
-  startStreamingSession,
-  untilScored,
-} from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
 test('triages a live incident', {
   tag: ['@e2e', '@security-analyst', '@smoke'],
 }, async ({
   securityAnalyst,
   dataScientist,
+  streamingSession,
   personaWithRole,
   data,
   producer,
@@ -25,12 +21,13 @@ test('triages a live incident', {
   const readings = data.sensorReadings({ rows: 400, features: 3, anomalyRate: 0.05 });
   const session =
     await test.step('set up: a detector serves production and a streaming session is live', async () => {
-      const version = await registerSensorModel(dataScientist, readings, 'press-line-detector');
-      const smokeRow = Object.fromEntries(
-        readings.features.map((feature) => [feature, Number(readings.records[0]?.[feature])]),
-      );
-      const production = await releaseToProduction(deployer, version, smokeRow);
-      return startStreamingSession(deployer, production, 'Press line sensors');
+      const line = await streamingSession({
+        readings,
+        modelName: 'press-line-detector',
+        sessionName: 'Press line sensors',
+        by: { scientist: dataScientist, deployer },
+      });
+      return line.session;
     });
 
   // The press line is under attack: both devices report from addresses threat intel knows as malicious.
@@ -62,7 +59,7 @@ test('triages a live incident', {
 
   const incident =
     await test.step('the platform stored every event and raised one anomaly event per anomaly', async () => {
-      await untilScored(securityAnalyst, session, stream.events.length);
+      await untilScored(securityAnalyst.api, session, stream.events.length);
       const raised = await securityAnalyst.eventsOfSession(session);
       expect(raised.map((event) => event.streamEventId).toSorted()).toEqual(stream.anomalyIds.toSorted());
       const critical = raised.filter((event) => event.severity === 'critical');

@@ -4,11 +4,19 @@ import { attempt } from '../../fixtures/personas/attempts.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
 import { ProductionDeployer } from '../../fixtures/personas/production-deployer.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
-import { streamingInProduction, untilScored } from './support/release-and-stream.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
 test('verifies tenant isolation', {
   tag: ['@e2e', '@security-analyst', '@security'],
-}, async ({ securityAnalyst, dataScientist, personaWithRole, secondTenant, data, producer }) => {
+}, async ({
+  securityAnalyst,
+  dataScientist,
+  personaWithRole,
+  streamingSession,
+  secondTenant,
+  data,
+  producer,
+}) => {
   const deployer = await personaWithRole('ml_engineer');
   const rival = {
     scientist: new Persona(await secondTenant.addMember('data_scientist')),
@@ -18,15 +26,10 @@ test('verifies tenant isolation', {
   const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
 
   const theirs = await test.step("set up: tenant B's model scores a stream in production", async () => {
-    const line = await streamingInProduction(
-      rival.scientist,
-      rival.deployer,
-      readings,
-      'rival-kiln-detector',
-    );
+    const line = await streamingSession({ readings, modelName: 'rival-kiln-detector', by: rival });
     const firstWave = data.eventStream({ count: 30, anomalyRate: 0.2 });
     await producer.publish({ topic: line.session.topic, events: firstWave.events });
-    await untilScored(rival.deployer, line.session, firstWave.events.length);
+    await untilScored(rival.deployer.api, line.session, firstWave.events.length);
     const datasets = await rival.scientist.api.listDatasets();
     const events = await rival.analyst.eventsOfSession(line.session);
     expect(events).toHaveLength(firstWave.anomalyIds.length);
@@ -35,7 +38,7 @@ test('verifies tenant isolation', {
     return { ...line, dataset: datasets.items[0]?.id ?? '', event, streamed: firstWave };
   });
   const ours = await test.step("set up: tenant A's own model serves its own stream", () =>
-    streamingInProduction(dataScientist, deployer, readings, 'kiln-detector'));
+    streamingSession({ readings, modelName: 'kiln-detector', by: { scientist: dataScientist, deployer } }));
 
   await test.step("tenant B's records are 'page not found' on tenant A's pages", async () => {
     const page = securityAnalyst.page;
@@ -126,13 +129,13 @@ test('verifies tenant isolation', {
     await producer.publish({ topic: theirs.session.topic, events: secondWave.events });
     const theirTotal = theirs.streamed.events.length + secondWave.events.length;
     await expect(theirFeed).toHaveCount(theirs.streamed.anomalyIds.length + secondWave.anomalyIds.length);
-    expect((await untilScored(rival.deployer, theirs.session, theirTotal)).received).toBe(theirTotal);
+    expect((await untilScored(rival.deployer.api, theirs.session, theirTotal)).received).toBe(theirTotal);
 
     // B's events were all pushed before A's stream starts; one socket delivers in order, so once
     // A's own events have all arrived, anything of B's would have arrived before them.
     const ourStream = data.eventStream({ count: 30, anomalyRate: 0.2 });
     await producer.publish({ topic: ours.session.topic, events: ourStream.events });
-    await untilScored(deployer, ours.session, ourStream.events.length);
+    await untilScored(deployer.api, ours.session, ourStream.events.length);
     await expect(ourFeed).toHaveCount(ourStream.anomalyIds.length);
     expect(anomalyFrames.toSorted(), "A's socket carried exactly A's anomalies").toEqual(
       ourStream.anomalyIds.toSorted(),

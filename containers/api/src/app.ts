@@ -15,6 +15,7 @@ import type { AppContext } from './context.ts';
 import { installErrorHandling } from './http/error-handling.ts';
 import { loggerOptions } from './http/logging.ts';
 import { installRateLimiting } from './http/rate-limits.ts';
+import { installResponseCheck } from './http/response-check.ts';
 import { RouteCatalog } from './http/route-catalog.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { runDetectionJob } from './jobs/experiment-job.ts';
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   installAuthentication(server, deps.pool);
   installCsrfProtection(server);
   installErrorHandling(server, catalog, renderErrorPage);
+  installResponseCheck(server);
 
   registerOpsRoutes(server, context);
   registerAssetRoutes(server, deps.assetsDir);

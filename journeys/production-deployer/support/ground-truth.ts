@@ -1,3 +1,4 @@
+import type { Metrics, ScoreRow } from '../../../fixtures/api/platform-types.ts';
 import type { SensorReadings } from '../../../fixtures/data/index.ts';
 import {
   belowFloor,
@@ -5,9 +6,7 @@ import {
   flagQuality,
 } from '../../../fixtures/expectations/detection-floor.ts';
 import { expect } from '../../../fixtures/index.ts';
-import type { Metrics } from '../../../fixtures/personas/platform-types.ts';
 import { attach } from '../../../fixtures/reporting/attach.ts';
-import type { ScoreRow } from '../../../fixtures/streaming/operations-types.ts';
 
 /** Rows of the training readings to score, with whether each is a known anomaly. */
 export interface LabelledRows {

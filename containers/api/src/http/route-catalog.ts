@@ -13,6 +13,8 @@ export interface RouteDoc {
   bodyType?: 'application/json' | 'multipart/form-data' | 'application/x-www-form-urlencoded';
   /** status → what it means */
   responses: Record<number, string>;
+  /** The JSON body of the success answer (the one 2xx status with a body), published in the OpenAPI document and checked before it is sent. */
+  returns?: z.ZodType;
   produces?: 'application/json' | 'text/html' | 'text/csv' | 'text/plain' | 'text/css' | 'text/javascript';
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { responseSchemas } from '../http/response-schemas.ts';
 import type { CatalogEntry } from '../http/route-catalog.ts';
 
 const errorBody = {
@@ -20,6 +21,39 @@ const security: Record<string, unknown[]> = {
 
 const jsonSchemaOf = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+
+const componentRef = (id: string) => `#/components/schemas/${id}`;
+
+/** Points zod's local `#/definitions/X` references at the document's `components.schemas`. */
+function withComponentRefs(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withComponentRefs);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'definitions' || key === '$id') continue;
+    out[key] =
+      key === '$ref' && typeof value === 'string'
+        ? componentRef(value.replace('#/definitions/', ''))
+        : withComponentRefs(value);
+  }
+  return out;
+}
+
+/** A success answer's schema: a reference when it is one of the named shapes, else inline with references inside. */
+const responseSchemaOf = (schema: z.ZodType) =>
+  withComponentRefs(
+    z.toJSONSchema(schema, { io: 'output', target: 'openapi-3.0', metadata: responseSchemas }),
+  );
+
+/** Every named answer shape, as `components.schemas` publishes it. */
+const namedResponseSchemas = () =>
+  withComponentRefs(
+    z.toJSONSchema(responseSchemas, {
+      io: 'output',
+      target: 'openapi-3.0',
+      uri: (id) => `#/definitions/${id}`,
+    }).schemas,
+  ) as Record<string, unknown>;
 
 function operation(entry: CatalogEntry) {
   const doc = entry.doc;
@@ -49,7 +83,15 @@ function operation(entry: CatalogEntry) {
         ? { description, content: { 'application/json': { schema: errorBody } } }
         : numeric === 204 || numeric === 302 || numeric === 303
           ? { description }
-          : { description, content: { [produces]: {} } };
+          : {
+              description,
+              content: {
+                [produces]:
+                  doc?.returns && produces === 'application/json'
+                    ? { schema: responseSchemaOf(doc.returns) }
+                    : {},
+              },
+            };
   }
   return {
     summary: doc?.summary ?? `${entry.method} ${entry.url}`,
@@ -91,7 +133,7 @@ export function buildOpenApiDocument(entries: readonly CatalogEntry[]) {
         bootstrapToken: { type: 'http', scheme: 'bearer', description: 'The admin bootstrap token.' },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'sid' },
       },
-      schemas: { Error: errorBody },
+      schemas: { Error: errorBody, ...namedResponseSchemas() },
     },
     paths,
   };

@@ -5,6 +5,7 @@ import { dayMs } from '../compliance/platform-clock.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
+import { erasure, platformClock } from '../http/response-schemas.ts';
 import type { RouteDoc } from '../http/route-catalog.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 
@@ -15,7 +16,12 @@ const advanceSchema = z.strictObject({
     .max(36_500, 'move the clock at most 36500 days at once'),
 });
 
-type Doc = (summary: string, responses: Record<number, string>, body?: z.ZodType) => { doc: RouteDoc };
+type Doc = (
+  summary: string,
+  responses: Record<number, string>,
+  body?: z.ZodType,
+  returns?: z.ZodType,
+) => { doc: RouteDoc };
 
 /**
  * The compliance side of the admin API: the test clock, a purge of every tenant, and erasure.
@@ -32,7 +38,12 @@ export function registerAdminComplianceRoutes(
     '/api/admin/clock',
     {
       onRequest: requireBootstrapToken,
-      config: doc('The platform clock retention counts from', { 200: '{ now, offsetMs }' }),
+      config: doc(
+        'The platform clock retention counts from',
+        { 200: '{ now, offsetMs }' },
+        undefined,
+        platformClock,
+      ),
     },
     async () => ({ now: ctx.clock.now().toISOString(), offsetMs: ctx.clock.offsetMs }),
   );
@@ -45,6 +56,7 @@ export function registerAdminComplianceRoutes(
         'Move the platform clock forward (tests only)',
         { 200: '{ now, offsetMs }' },
         advanceSchema,
+        platformClock,
       ),
     },
     async (request) => {
@@ -68,10 +80,12 @@ export function registerAdminComplianceRoutes(
     '/api/admin/tenants/:tenantId/users/:userId/erase',
     {
       onRequest: requireBootstrapToken,
-      config: doc("Erase a user's personal data (pseudonymise, end sessions, revoke keys)", {
-        200: 'what was changed',
-        404: 'no such user',
-      }),
+      config: doc(
+        "Erase a user's personal data (pseudonymise, end sessions, revoke keys)",
+        { 200: 'what was changed', 404: 'no such user' },
+        undefined,
+        erasure,
+      ),
     },
     async (request) => {
       const { tenantId, userId } = request.params as { tenantId: string; userId: string };

@@ -6,6 +6,7 @@ import { secretsMatch } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem } from '../db/pool.ts';
 import { conflict, notFound, unauthenticated } from '../http/api-error.ts';
+import { createdApiKey, tenant as tenantSchema, user as userSchema } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 import { findTenantById, insertTenant, newTenantSchema, purgeTenant, summarise } from '../tenants/tenants.ts';
 import { findUserById, insertUser, newUserSchema } from '../tenants/users.ts';
@@ -35,15 +36,27 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
       throw unauthenticated('The admin API needs "Authorization: Bearer <bootstrap token>".');
     }
   };
-  const doc = (summary: string, responses: Record<number, string>, body?: z.ZodType) => ({
-    doc: { summary, tag: 'admin' as const, auth: 'bootstrap' as const, responses, ...(body ? { body } : {}) },
+  const doc = (
+    summary: string,
+    responses: Record<number, string>,
+    body?: z.ZodType,
+    returns?: z.ZodType,
+  ) => ({
+    doc: {
+      summary,
+      tag: 'admin' as const,
+      auth: 'bootstrap' as const,
+      responses,
+      ...(body ? { body } : {}),
+      ...(returns ? { returns } : {}),
+    },
   });
 
   app.post(
     '/api/admin/tenants',
     {
       onRequest: requireBootstrapToken,
-      config: doc('Create a tenant', { 201: 'the tenant', 409: 'slug taken' }, newTenantSchema),
+      config: doc('Create a tenant', { 201: 'the tenant', 409: 'slug taken' }, newTenantSchema, tenantSchema),
     },
     async (request, reply) => {
       const input = parseInput(newTenantSchema, request.body, 'tenant');
@@ -57,7 +70,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     '/api/admin/tenants/:tenantId',
     {
       onRequest: requireBootstrapToken,
-      config: doc('Read a tenant', { 200: 'the tenant', 404: 'no such tenant' }),
+      config: doc('Read a tenant', { 200: 'the tenant', 404: 'no such tenant' }, undefined, tenantSchema),
     },
     async (request) => {
       const tenant = await withSystem(ctx.pool, (db) => findTenantById(db, tenantIdOf(request)));
@@ -87,6 +100,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
         'Create a user in a tenant',
         { 201: 'the user', 404: 'no such tenant', 409: 'email taken' },
         newUserSchema,
+        userSchema,
       ),
     },
     async (request, reply) => {
@@ -109,6 +123,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
         'Create an API key for a user (shown once)',
         { 201: 'the key', 404: 'no such user' },
         apiKeyRequestSchema,
+        createdApiKey,
       ),
     },
     async (request, reply) => {

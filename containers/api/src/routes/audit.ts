@@ -6,6 +6,7 @@ import { auditExportColumnsFor } from '../compliance/role-fields.ts';
 import type { AppContext } from '../context.ts';
 import { withTenant } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
+import { auditRecord, pageOf } from '../http/response-schemas.ts';
 import { parseInput } from '../http/validation.ts';
 
 /**
@@ -26,6 +27,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: AppContext): void
           ...api,
           summary: 'Audit entries, newest first, filtered by actor, action, outcome and time',
           query: auditFilterSchema,
+          returns: pageOf(auditRecord),
           responses: { 200: '{ items, total }', 403: 'role cannot read the audit log' },
         },
       },
@@ -85,7 +87,12 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: AppContext): void
     {
       preHandler: read,
       config: {
-        doc: { ...api, summary: 'One audit entry', responses: { 200: 'the entry', 404: 'not found' } },
+        doc: {
+          ...api,
+          summary: 'One audit entry',
+          returns: auditRecord,
+          responses: { 200: 'the entry', 404: 'not found' },
+        },
       },
     },
     async (request) => {

@@ -8,6 +8,7 @@ import { recordRefusedUpload, storeUploadedDataset } from '../datasets/upload-se
 import { withTenant } from '../db/pool.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { dataset, pageOf } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 
 export const pageQuerySchema = z.object({
@@ -38,6 +39,7 @@ export function registerDatasetRoutes(app: FastifyInstance, ctx: AppContext): vo
           auth: 'user',
           body: uploadBodyDoc,
           bodyType: 'multipart/form-data',
+          returns: dataset,
           responses: { 201: 'the dataset', 400: 'invalid CSV', 413: 'too large', 415: 'not a CSV' },
         },
       },
@@ -67,6 +69,7 @@ export function registerDatasetRoutes(app: FastifyInstance, ctx: AppContext): vo
           tag: 'api',
           auth: 'user',
           query: pageQuerySchema,
+          returns: pageOf(dataset),
           responses: { 200: '{ items, total }' },
         },
       },
@@ -87,6 +90,7 @@ export function registerDatasetRoutes(app: FastifyInstance, ctx: AppContext): vo
           summary: 'A dataset with its profile',
           tag: 'api',
           auth: 'user',
+          returns: dataset,
           responses: { 200: 'the dataset', 404: 'not found' },
         },
       },

@@ -12,6 +12,7 @@ import { deploymentStates } from '../deployments/deployment-states.ts';
 import { listDeployments } from '../deployments/deployments-repo.ts';
 import { scoreRequestSchema, scoreWithDeployment } from '../deployments/scoring.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { deployment, health, listOf, scoreResult } from '../http/response-schemas.ts';
 import { parseInput } from '../http/validation.ts';
 
 const listQuerySchema = z.object({
@@ -52,6 +53,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'Deploy a model version to staging (production only takes promotions)',
           body: deployRequestSchema,
+          returns: deployment,
           responses: {
             201: 'the deployment, pending',
             404: 'no such version',
@@ -76,6 +78,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'Deployments, newest first',
           query: listQuerySchema,
+          returns: listOf(deployment),
           responses: { 200: '{ items }' },
         },
       },
@@ -100,7 +103,12 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
     {
       preHandler: read,
       config: {
-        doc: { ...api, summary: 'One deployment', responses: { 200: 'the deployment', 404: 'not found' } },
+        doc: {
+          ...api,
+          summary: 'One deployment',
+          returns: deployment,
+          responses: { 200: 'the deployment', 404: 'not found' },
+        },
       },
     },
     async (request) => deployments.find(principalOf(request).tenant.id, idOf(request)),
@@ -114,6 +122,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
         doc: {
           ...api,
           summary: 'Health from recent scoring traffic: requests, error rate, p95 latency, verdict',
+          returns: health,
           responses: { 200: 'the health', 404: 'not found' },
         },
       },
@@ -131,6 +140,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'Promote a healthy staging deployment to production, with an approval note',
           body: promoteRequestSchema,
+          returns: deployment,
           responses: {
             201: 'the production deployment, pending',
             404: 'not found',
@@ -156,6 +166,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'Roll back a serving deployment to the version it replaced, with a reason',
           body: rollbackRequestSchema,
+          returns: deployment,
           responses: { 201: 'the redeployment of the previous version', 404: 'not found', 409: 'refused' },
         },
       },
@@ -177,6 +188,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'Score a batch of rows with the deployed model: scores and flags',
           body: scoreRequestSchema,
+          returns: scoreResult,
           responses: { 200: 'scores and flags', 400: 'bad rows', 404: 'not found', 409: 'not serving' },
         },
       },

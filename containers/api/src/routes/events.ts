@@ -7,6 +7,7 @@ import { eventActions, eventStatuses } from '../events/event-states.ts';
 import { severities } from '../events/severity.ts';
 import { forbidden, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { anomalyEvent, eventDetail, listOf, pageOf, timelineEntry } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
@@ -98,6 +99,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void
           ...api,
           summary: 'Anomaly events, newest first',
           query: listQuerySchema,
+          returns: pageOf(anomalyEvent),
           responses: { 200: '{ items, total }' },
         },
       },
@@ -117,6 +119,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void
         doc: {
           ...api,
           summary: 'One event with its session, saved enrichment and timeline',
+          returns: eventDetail,
           responses: { 200: 'the event', 404: 'not found' },
         },
       },
@@ -132,6 +135,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void
         doc: {
           ...api,
           summary: 'Who did what to the event, and when',
+          returns: listOf(timelineEntry),
           responses: { 200: '{ items }', 404: 'not found' },
         },
       },

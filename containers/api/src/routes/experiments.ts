@@ -8,6 +8,7 @@ import { findExperiment, findJob, listExperiments } from '../experiments/experim
 import { rankingMetrics, rankRuns } from '../experiments/leaderboard.ts';
 import { notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { experiment, job, leaderboardEntry, pageOf } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 import { pageQuerySchema } from './datasets.ts';
 
@@ -35,6 +36,7 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'Start an experiment over one dataset',
           body: newExperimentSchema,
+          returns: experiment,
           responses: { 201: 'the experiment (its job has started)', 400: 'invalid', 404: 'no such dataset' },
         },
       },
@@ -55,6 +57,7 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'List experiments, newest first',
           query: listQuerySchema,
+          returns: pageOf(experiment),
           responses: { 200: '{ items, total }' },
         },
       },
@@ -76,6 +79,7 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: AppContext):
         doc: {
           ...api,
           summary: 'An experiment with its runs',
+          returns: experiment,
           responses: { 200: 'the experiment', 404: 'not found' },
         },
       },
@@ -101,6 +105,7 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: AppContext):
           ...api,
           summary: 'Completed runs ranked by a metric, best first',
           query: leaderboardQuerySchema,
+          returns: z.strictObject({ metric: z.string(), entries: z.array(leaderboardEntry) }),
           responses: { 200: '{ metric, entries }', 404: 'not found' },
         },
       },
@@ -126,6 +131,7 @@ export function registerExperimentRoutes(app: FastifyInstance, ctx: AppContext):
         doc: {
           ...api,
           summary: 'A job: state and progress',
+          returns: job,
           responses: { 200: 'the job', 404: 'not found' },
         },
       },

@@ -7,6 +7,7 @@ import type { AppContext } from '../context.ts';
 import { withTenant } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { createdApiKey, me } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 
 const newKeySchema = z.object({ name: z.string().trim().min(1).max(100) });
@@ -21,7 +22,12 @@ export function registerMeRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       preHandler: requireUser,
       config: {
-        doc: { ...user, summary: 'Who am I', responses: { 200: 'the caller', 401: 'not signed in' } },
+        doc: {
+          ...user,
+          summary: 'Who am I',
+          returns: me,
+          responses: { 200: 'the caller', 401: 'not signed in' },
+        },
       },
     },
     async (request) => {
@@ -63,6 +69,7 @@ export function registerMeRoutes(app: FastifyInstance, ctx: AppContext): void {
           ...user,
           summary: 'Create an API key for myself (shown once)',
           body: newKeySchema,
+          returns: createdApiKey,
           responses: { 201: 'the key' },
         },
       },

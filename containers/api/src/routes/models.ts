@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import { withTenant } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { listOf, modelVersion } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 import { findModelVersion, listModelVersions } from '../models/model-versions.ts';
 import { registerModelVersion, registrationSchema } from '../models/registration.ts';
@@ -22,6 +23,7 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
           ...api,
           summary: 'Register a completed run as a model version',
           body: registrationSchema,
+          returns: modelVersion,
           responses: { 201: 'the version', 404: 'no such run', 409: 'run not completed' },
         },
       },
@@ -37,7 +39,14 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
     '/api/models/versions',
     {
       preHandler: requirePermission(ctx.pool, 'models', 'read'),
-      config: { doc: { ...api, summary: 'All model versions', responses: { 200: '{ items }' } } },
+      config: {
+        doc: {
+          ...api,
+          summary: 'All model versions',
+          returns: listOf(modelVersion),
+          responses: { 200: '{ items }' },
+        },
+      },
     },
     async (request) => {
       const principal = principalOf(request);
@@ -53,7 +62,12 @@ export function registerModelRoutes(app: FastifyInstance, ctx: AppContext): void
     {
       preHandler: requirePermission(ctx.pool, 'models', 'read'),
       config: {
-        doc: { ...api, summary: 'One model version', responses: { 200: 'the version', 404: 'not found' } },
+        doc: {
+          ...api,
+          summary: 'One model version',
+          returns: modelVersion,
+          responses: { 200: 'the version', 404: 'not found' },
+        },
       },
     },
     async (request) => {

@@ -11,6 +11,7 @@ import { findExperiment, findRun, loadRunResults } from '../experiments/experime
 import { streamResultsCsv, streamResultsJson } from '../exports/run-results.ts';
 import { conflict, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { run, runResultRow } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 
 const resultsQuerySchema = z.object({
@@ -31,6 +32,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: AppContext): void {
         doc: {
           ...api,
           summary: 'A run: parameters, status, metrics',
+          returns: run,
           responses: { 200: 'the run', 404: 'not found' },
         },
       },
@@ -57,6 +59,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: AppContext): void {
           ...api,
           summary: 'A new run in the same experiment with changed parameters',
           body: rerunSchema,
+          returns: run,
           responses: { 201: 'the new run', 400: 'invalid', 404: 'not found' },
         },
       },
@@ -78,6 +81,7 @@ export function registerRunRoutes(app: FastifyInstance, ctx: AppContext): void {
           ...api,
           summary: 'Per-row results as CSV (formula cells neutralised) or JSON',
           query: resultsQuerySchema,
+          returns: z.strictObject({ runId: z.string(), rows: z.array(runResultRow) }),
           responses: { 200: 'the results', 404: 'not found', 409: 'run not completed' },
         },
       },

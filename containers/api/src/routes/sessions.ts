@@ -12,6 +12,7 @@ import type { AppContext } from '../context.ts';
 import { withTenant } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
+import { alert, alertRule, listOf, sessionMetrics, streamSession } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 import { newSessionSchema } from '../streaming/session-service.ts';
 import { sessionActions } from '../streaming/session-states.ts';
@@ -48,6 +49,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
           ...api,
           summary: 'Create a streaming session on a serving production deployment (pending)',
           body: newSessionSchema,
+          returns: streamSession,
           responses: {
             201: 'the session, with its MQTT topic',
             404: 'no such deployment',
@@ -67,7 +69,12 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
     {
       preHandler: read,
       config: {
-        doc: { ...api, summary: 'Streaming sessions, newest first', responses: { 200: '{ items }' } },
+        doc: {
+          ...api,
+          summary: 'Streaming sessions, newest first',
+          returns: listOf(streamSession),
+          responses: { 200: '{ items }' },
+        },
       },
     },
     async (request) => ({ items: await sessions.list(principalOf(request).tenant.id) }),
@@ -81,6 +88,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
         doc: {
           ...api,
           summary: 'One session with its counters',
+          returns: streamSession,
           responses: { 200: 'the session', 404: 'not found' },
         },
       },
@@ -98,6 +106,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
           doc: {
             ...api,
             summary: actionSummaries[action],
+            returns: streamSession,
             responses: { 200: 'the session', 404: 'not found', 409: 'not allowed in its state' },
           },
         },
@@ -115,6 +124,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
           ...api,
           summary:
             'Live metrics: received, scored, anomalies, events/s, p95 end-to-end latency, last minute per second',
+          returns: sessionMetrics,
           responses: { 200: 'the metrics', 404: 'not found' },
         },
       },
@@ -132,6 +142,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
           ...api,
           summary: 'Add an alert rule: anomaly rate over a window above a threshold',
           body: newAlertRuleSchema,
+          returns: alertRule,
           responses: { 201: 'the rule', 404: 'not found' },
         },
       },
@@ -167,6 +178,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
         doc: {
           ...api,
           summary: "A session's alert rules",
+          returns: listOf(alertRule),
           responses: { 200: '{ items }', 404: 'not found' },
         },
       },
@@ -189,6 +201,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
           ...api,
           summary: 'Alerts fired by alert rules, newest first, with their Slack notification outcome',
           query: alertsQuerySchema,
+          returns: listOf(alert),
           responses: { 200: '{ items }' },
         },
       },
