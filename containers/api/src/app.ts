@@ -115,7 +115,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   installAuthentication(server, deps.pool);
   installCsrfProtection(server);
   installErrorHandling(server, catalog, renderErrorPage);
-  installResponseCheck(server);
+  installResponseCheck(server, deps.config.responseCheck);
 
   registerOpsRoutes(server, context);
   registerAssetRoutes(server, deps.assetsDir);

@@ -35,9 +35,12 @@ const envSchema = z.object({
   OIDC_TIMEOUT_MS: positiveInt(4000),
   SESSION_TTL_MINUTES: positiveInt(8 * 60),
   RETENTION_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
+  RESPONSE_CHECK: z.enum(['strict', 'log', 'off']).default('strict'),
 });
 
 export interface Config {
+  /** What happens to a JSON answer that strays from its published schema: a 500, a log line, or nothing. */
+  responseCheck: 'strict' | 'log' | 'off';
   databaseUrl: string;
   mqttUrl: string;
   port: number;
@@ -90,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     upload: { maxBytes: e.UPLOAD_MAX_BYTES, maxRows: e.UPLOAD_MAX_ROWS, maxColumns: e.UPLOAD_MAX_COLUMNS },
     trustProxy: e.TRUST_PROXY,
+    responseCheck: e.RESPONSE_CHECK,
     rateLimits: {
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
       writePerMinute: e.RATE_LIMIT_WRITE_PER_MINUTE,
