@@ -1,6 +1,6 @@
 import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { linesContaining, PlatformLog } from '../../fixtures/compliance/platform-log.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import {
   type AnomalyEvent,
   type AuditRecord,
@@ -10,6 +10,7 @@ import { apiCall, streamingInProduction, untilScored } from './support/release-a
 
 test('erases a person on request', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
+  annotation: needs('platformLog'),
 }, async ({ world, dataScientist, securityAnalyst, tenantAdmin, personaWithRole, data, producer, stack }) => {
   const platformLog = PlatformLog.of(stack);
   const colleague = new SecurityAnalyst(await world.addMember('security_analyst'));

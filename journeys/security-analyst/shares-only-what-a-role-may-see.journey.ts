@@ -1,7 +1,7 @@
 import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { auditLogLines } from '../../fixtures/compliance/log-audit.ts';
 import { PlatformLog } from '../../fixtures/compliance/platform-log.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import type { AnomalyEvent } from '../../fixtures/personas/security-analyst.ts';
 import { apiCall, streamingInProduction, untilScored } from './support/release-and-stream.ts';
 
@@ -9,6 +9,7 @@ const sourceAddresses = ['198.51.100.41', '203.0.113.88'];
 
 test('shares only what a role may see', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
+  annotation: needs('platformLog'),
 }, async ({ dataScientist, securityAnalyst, viewer, personaWithRole, data, producer, stack }) => {
   const platformLog = PlatformLog.of(stack);
   const start = await platformLog.mark();
