@@ -1,5 +1,7 @@
 import { defineConfig } from '@playwright/test';
-import { readSetting } from './fixtures/settings.ts';
+import { readSetting, settingsOfRun } from './fixtures/settings.ts';
+import { handedOver } from './fixtures/stack/handover.ts';
+import { type StackOptions, stackOptionsOf } from './fixtures/stack/options.ts';
 import { sharedRunSettings } from './playwright.shared.ts';
 
 /**
@@ -8,15 +10,19 @@ import { sharedRunSettings } from './playwright.shared.ts';
  * before it filters by --grep, and loading the unit tests (the platform's modules among them) cost
  * each journey run over a second before its first test.
  *
- * The stack starts once per run in globalSetup (or a warm `npm run stack:up` stack is reused);
- * workers receive its URLs through the environment.
+ * The stack starts once per run in globalSetup (or a warm `npm run stack:up` stack is reused),
+ * with the stack options of `use` below; workers receive it through the hand-over
+ * (fixtures/stack/handover.ts), which also gives them the platform's URL as baseURL.
  */
 // playwright.shared.ts has validated every setting by now.
 const includeStress = readSetting('E2E_STRESS');
 // Load journeys measure the stack at full tilt: they run alone, in their own project.
 const heavy = includeStress ? /@load|@perf/ : /@stress|@load|@perf/;
 
-export default defineConfig({
+// The stack's settings as options (fixtures/stack/options.ts): the E2E_* variables override defaults.
+const stackOptions: StackOptions = stackOptionsOf(settingsOfRun());
+
+export default defineConfig<StackOptions>({
   globalSetup: './fixtures/stack/global-setup.ts',
   ...sharedRunSettings,
   outputDir: 'test-results/artifacts',
@@ -25,7 +31,8 @@ export default defineConfig({
     // DOM snapshots and network, no screencast: the viewer still shows the page at every action,
     // and the screencast alone cost a sixth of the run's wall time on 2 cores (77 s → 65 s).
     trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true },
-    baseURL: process.env.E2E_API_URL,
+    baseURL: handedOver()?.apiUrl,
+    ...stackOptions,
   },
   projects: [
     {

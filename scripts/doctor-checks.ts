@@ -34,6 +34,8 @@ export interface DoctorFacts {
   externalConfigError?: string;
   /** What fixtures/settings.ts found in the E2E_* variables. */
   settings: SettingsFacts;
+  /** External mode: whether this machine reaches the platform and the platform the mocks (scripts/doctor-reach.ts). */
+  reach?: Finding[];
 }
 
 export interface SettingsFacts {
@@ -198,6 +200,7 @@ export function diagnose(facts: DoctorFacts): Finding[] {
     checkBundle(facts.bundle, mode),
     checkLock(facts.lock),
     checkWarmStack(facts.warmStack),
+    ...(facts.reach ?? []),
   ];
 }
 

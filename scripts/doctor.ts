@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { bundleState } from '../containers/api/bundle.ts';
 import { findChromium } from '../fixtures/browser.ts';
 import { inspectSettings, readSetting } from '../fixtures/settings.ts';
+import { stackOptionsOf } from '../fixtures/stack/options.ts';
 import { repoRoot } from '../fixtures/stack/paths.ts';
 import { inspectWarmStack } from '../fixtures/stack/warm-stack.ts';
 import { blocks, type DoctorFacts, diagnose, type Level } from './doctor-checks.ts';
+import { checkExternalReach } from './doctor-reach.ts';
 import { lockState } from './lock-check.ts';
 
 /** Docker's API answers `GET /_ping` with OK; DOCKER_HOST may point at a socket or a TCP address. */
@@ -39,6 +41,16 @@ function pingDocker(): Promise<DoctorFacts['docker']> {
 function freeBytes(path: string): number {
   const { bavail, bsize } = statfsSync(path);
   return bavail * bsize;
+}
+
+/** Both directions between this machine and an external platform, once its settings are valid. */
+async function externalReach(
+  settings: ReturnType<typeof inspectSettings>['settings'],
+): Promise<DoctorFacts['reach']> {
+  if (!settings) return undefined;
+  const options = stackOptionsOf(settings);
+  if (options.stackMode !== 'external' || !options.externalStack) return undefined;
+  return checkExternalReach(options.externalStack, options);
 }
 
 async function gatherFacts(): Promise<DoctorFacts> {
@@ -71,6 +83,7 @@ async function gatherFacts(): Promise<DoctorFacts> {
     bundle: bundleState(),
     lock: lockState(),
     warmStack: await inspectWarmStack(),
+    reach: await externalReach(settings.settings),
   };
 }
 

@@ -1,12 +1,21 @@
 /**
  * `npm run stack:up`: starts a stack and keeps it running in the foreground, described in
  * `.journeys/stack.json` so test runs and the VS Code extension reuse it instead of cold-starting.
+ *
+ * `npm run stack:up -- --file <path>` describes it in that file instead: a platform for another
+ * process to reach as an external stack (scripts/external-run.ts), which test runs of this
+ * checkout then do not pick up as their warm stack.
  */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { startControlServer } from '../fixtures/stack/control-server.ts';
+import { endpointsOf } from '../fixtures/stack/handover.ts';
 import { selectedStackMode, startStack } from '../fixtures/stack/index.ts';
-import { warmStackFile } from '../fixtures/stack/paths.ts';
+import { warmStackFile as defaultFile } from '../fixtures/stack/paths.ts';
 import { inspectWarmStack, removeWarmStack, writeWarmStack } from '../fixtures/stack/warm-stack.ts';
 
+const { values } = parseArgs({ options: { file: { type: 'string' } } });
+const warmStackFile = values.file ? path.resolve(values.file) : defaultFile;
 const mode = selectedStackMode();
 if (mode === 'external') {
   console.error(
@@ -14,7 +23,7 @@ if (mode === 'external') {
   );
   process.exit(1);
 }
-const existing = await inspectWarmStack();
+const existing = await inspectWarmStack(warmStackFile);
 if (existing.state === 'live') {
   console.error(
     `A warm stack already runs (pid ${existing.stack.pid}, ${existing.stack.apiUrl}): use it, or stop it with npm run stack:down.`,
@@ -28,16 +37,8 @@ const stack = await startStack(mode).catch((error: Error) => {
   process.exit(1);
 });
 const control = await startControlServer(stack);
-const endpoints = {
-  mode: stack.mode,
-  apiUrl: stack.apiUrl,
-  mqttUrl: stack.mqttUrl,
-  databaseUrl: stack.databaseUrl,
-  bootstrapToken: stack.bootstrapToken,
-  controlUrl: control.url,
-  platformLog: stack.platformLog,
-};
-await writeWarmStack({ ...endpoints, pid: process.pid, startedAt: new Date().toISOString() });
+const endpoints = { ...endpointsOf(stack), controlUrl: control.url };
+await writeWarmStack({ ...endpoints, pid: process.pid, startedAt: new Date().toISOString() }, warmStackFile);
 
 let stopping = false;
 async function shutDown(signal: NodeJS.Signals) {
@@ -53,7 +54,7 @@ async function shutDown(signal: NodeJS.Signals) {
     console.error(`Stopping the stack failed: ${(error as Error).message}`);
     code = 1;
   } finally {
-    await removeWarmStack();
+    await removeWarmStack(warmStackFile);
   }
   process.exit(code);
 }
@@ -64,5 +65,8 @@ console.log(`  platform   ${endpoints.apiUrl}`);
 console.log(`  mqtt       ${endpoints.mqttUrl}`);
 if (endpoints.databaseUrl) console.log(`  database   ${endpoints.databaseUrl}`);
 if (endpoints.platformLog) console.log(`  log        ${endpoints.platformLog}`);
-console.log(`  described  ${warmStackFile} (test runs reuse this stack)`);
+console.log(`  offers     ${endpoints.capabilities.join(', ')}`);
+console.log(
+  `  described  ${warmStackFile}${warmStackFile === defaultFile ? ' (test runs reuse this stack)' : ''}`,
+);
 console.log('Stop with Ctrl-C or npm run stack:down.');

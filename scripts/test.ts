@@ -86,6 +86,15 @@ const steps: Step[] = [
         : 'no Docker engine: start one and run npm run containers:offline (or have the official images) to include it',
   },
   {
+    // External mode for real: a platform started as a process of its own (npm run stack:up), and
+    // every @e2e journey run against it twice given only its URLs and bootstrap token; fails on a
+    // failure, on a skip no journey declared, or on a tenant of either run left on the platform.
+    // Like the flake check it reports only to the console and its own JSON files.
+    name: 'external',
+    command: ['npm', 'run', 'e2e:external'],
+    verdictPrefix: 'external: ',
+  },
+  {
     // Every @e2e journey twice more without retries on the embedded stack: a journey that passed
     // above by luck shows up here. It reports only to the console and its own JSON, so it neither
     // adds to allure-results (the report stays one run) nor to the JUnit totals below.

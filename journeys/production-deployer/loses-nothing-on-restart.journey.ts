@@ -1,4 +1,4 @@
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import type { StackService } from '../../fixtures/stack/stack.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
@@ -32,11 +32,11 @@ const restarts: { service: StackService; what: string; containersOnly: boolean }
 for (const { service, what, containersOnly } of restarts) {
   test(`loses nothing when ${what} restarts mid-stream`, {
     tag: ['@e2e', '@production-deployer', '@resilience'],
+    annotation: needs('faultInjection', 'database'),
   }, async ({ stack, dataScientist, deployer, producer, data }) => {
     // Skipped inside the journey, after the fixtures, so the report files it under its persona
     // like any other journey (a skip from a fixture shows in Allure as a failed hook and a global
     // error).
-    test.skip(stack.mode === 'external', 'fault injection needs a managed stack');
     test.skip(
       containersOnly && stack.mode !== 'containers',
       `restarting ${what} mid-stream is a journey of the containers stack (E2E_STACK=containers)`,

@@ -1,5 +1,5 @@
 import type { Experiment } from '../../fixtures/api/platform-types.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
 import type { AnomalyEvent } from '../../fixtures/personas/security-analyst.ts';
 import { attach } from '../../fixtures/reporting/attach.ts';
@@ -41,12 +41,12 @@ test(
   'sustains a production stream while the team works',
   {
     tag: ['@load', '@perf', '@production-deployer'],
+    annotation: needs('database'),
   },
   async (
     { stack, dataScientist, deployer, securityAnalyst, producer, data, secondTenant, streamingSession },
     testInfo,
   ) => {
-    test.skip(stack.mode === 'external', 'the figures are read from the database of a managed stack');
     const databaseUrl = stack.databaseUrl;
     if (!databaseUrl) throw new Error('a managed stack gives its database URL; this one gave none');
 

@@ -1,12 +1,13 @@
 import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { linesContaining, PlatformLog } from '../../fixtures/compliance/platform-log.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
 import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
 test('erases a person on request', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
+  annotation: needs('platformLog'),
 }, async ({
   world,
   streamingSession,

@@ -1,5 +1,5 @@
 import type { StreamEvent } from '../../fixtures/data/event-stream.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import { AdminApi } from '../../fixtures/personas/admin-api.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
@@ -11,6 +11,7 @@ const stampedAt = (events: StreamEvent[], prefix: string, at: Date) =>
 
 test('keeps data only as long as the policy says', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
+  annotation: needs('database', 'clock'),
 }, async ({
   dataScientist,
   streamingSession,
@@ -23,8 +24,6 @@ test('keeps data only as long as the policy says', {
 }) => {
   const deployer = await personaWithRole('ml_engineer');
   const platform = new AdminApi(stack.apiUrl, stack.bootstrapToken);
-  if (!stack.databaseUrl)
-    throw new Error('This journey counts stored events in the database: run it on a managed stack.');
 
   const readings = data.sensorReadings({
     rows: 200,

@@ -1,7 +1,7 @@
 import { downloadEventsExport } from '../../fixtures/compliance/exports.ts';
 import { auditLogLines } from '../../fixtures/compliance/log-audit.ts';
 import { PlatformLog } from '../../fixtures/compliance/platform-log.ts';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
 import { untilScored } from '../../fixtures/streaming/until-scored.ts';
 
@@ -9,6 +9,7 @@ const sourceAddresses = ['198.51.100.41', '203.0.113.88'];
 
 test('shares only what a role may see', {
   tag: ['@e2e', '@security-analyst', '@compliance'],
+  annotation: needs('platformLog'),
 }, async ({
   dataScientist,
   streamingSession,

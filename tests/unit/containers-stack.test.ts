@@ -14,7 +14,7 @@ import { connectToEngine } from '../../fixtures/stack/containers-engine.ts';
 import { applyImagesEnvFile, ensureImage, selectedImages } from '../../fixtures/stack/containers-images.ts';
 import { stackLabel, stackLabels, sweepLeftoverStacks } from '../../fixtures/stack/containers-sweep.ts';
 import { repoRoot } from '../../fixtures/stack/paths.ts';
-import type { Stack } from '../../fixtures/stack/stack.ts';
+import type { StartedStack } from '../../fixtures/stack/stack.ts';
 
 const run = promisify(execFile);
 
@@ -65,7 +65,7 @@ async function firstMessageOn(
 
 test.describe('containers stack', () => {
   test.describe.configure({ mode: 'serial', timeout: 240_000 });
-  let stack: Stack;
+  let stack: StartedStack;
 
   test.beforeAll(async () => {
     stack = await startContainersStack();

@@ -63,7 +63,7 @@ test('streams under load', { tag: ['@load', '@perf'] }, async ({}, testInfo) => 
     );
     const run = runPlaywrightTest(['--config', path.join(dir, 'sample.config.mjs')], {
       cwd: repoRoot,
-      env: { ...process.env, E2E_STACK_MODE: 'containers', E2E_SEED: '' },
+      env: { ...process.env, JOURNEYS_RUN_HANDOVER: JSON.stringify({ mode: 'containers' }), E2E_SEED: '' },
     });
     expect(run.status, run.stdout + run.stderr).toBe(0);
 

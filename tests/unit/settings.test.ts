@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { externalsServerOptions } from '../../fixtures/externals/reach.ts';
 import {
   closestSetting,
   inspectSettings,
@@ -10,7 +11,9 @@ import {
   SettingError,
   settingErrorPattern,
   settingSpecs,
+  settingsTable,
 } from '../../fixtures/settings.ts';
+import { stackOptionsOf } from '../../fixtures/stack/options.ts';
 import { repoRoot } from '../../fixtures/stack/paths.ts';
 import { runPlaywrightTest } from './playwright-cli.ts';
 
@@ -117,16 +120,15 @@ test.describe('the E2E_* settings', () => {
       E2E_SEEDS: '1',
       E2E_COLOUR: 'blue',
       E2E_SKIP_STACK: '1',
-      // Set by the suite for its workers: known, not warned about.
-      E2E_API_URL: 'http://127.0.0.1:1',
-      E2E_STACK_MODE: 'embedded',
-      E2E_CONTROL_URL: 'http://127.0.0.1:2',
-      E2E_PLATFORM_LOG: '/tmp/platform-1.log',
+      E2E_EXTERNALS_PUBLIC_HOST: 'host.docker.internal',
+      // How the runner hands the stack to its workers: no setting, no E2E_ prefix, not warned about.
+      JOURNEYS_RUN_HANDOVER: '{}',
       NOT_OURS: 'x',
     });
     expect(problems).toEqual([]);
     expect(warnings).toEqual([
       'E2E_COLOUR is not a setting of this suite, so it does nothing: the settings are listed in README.md (Environment variables); unset it.',
+      'E2E_EXTERNALS_PUBLIC_HOST does nothing any more: set E2E_EXTERNALS_URL to the base URL the platform reaches the mocks by (for example http://host.docker.internal), and unset it.',
       'E2E_SEEDS is not a setting of this suite, so it does nothing: did you mean E2E_SEED? Rename it, or unset it.',
       'E2E_SKIP_STACK does nothing: the unit tests have their own config (playwright.unit.config.ts), which starts no stack; unset it.',
       'E2E_STAK is not a setting of this suite, so it does nothing: did you mean E2E_STACK? Rename it, or unset it.',
@@ -136,11 +138,82 @@ test.describe('the E2E_* settings', () => {
   });
 });
 
-test("README's table lists every setting", () => {
+test("README's table lists every setting, and only settings, once each", () => {
   const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Environment variables'), readme.indexOf('## Reports'));
-  const listed = new Set(section.match(/`E2E_[A-Z0-9_]+`/g)?.map((name) => name.slice(1, -1)));
-  expect(Object.keys(settingSpecs).filter((name) => !listed.has(name))).toEqual([]);
+  // The table's rows: | `E2E_NAME` | meaning | ...
+  const rows = [...section.matchAll(/^\| `(E2E_[A-Z0-9_]+)` \|/gm)].map((match) => match[1]);
+  expect(rows).toEqual(Object.keys(settingSpecs));
+  expect(section, 'paste settingsTable() (fixtures/settings.ts) into README.md').toContain(settingsTable());
+});
+
+test.describe('the stack settings become Playwright options', () => {
+  test('from the variables, with an external stack only in external mode', () => {
+    const external = {
+      E2E_STACK: 'external',
+      E2E_BASE_URL: 'http://10.0.0.7:8080/',
+      E2E_MQTT_URL: 'mqtt://10.0.0.7:1883',
+      E2E_BOOTSTRAP_TOKEN: 'token-1234567890ab',
+      E2E_EXTERNALS_URL: 'http://10.0.0.5:47100',
+    };
+    expect(stackOptionsOf(readSettings(external))).toEqual({
+      stackMode: 'external',
+      externalStack: {
+        apiUrl: 'http://10.0.0.7:8080',
+        mqttUrl: 'mqtt://10.0.0.7:1883',
+        bootstrapToken: 'token-1234567890ab',
+        databaseUrl: undefined,
+      },
+      externalsHost: undefined,
+      externalsUrl: 'http://10.0.0.5:47100',
+    });
+    expect(
+      stackOptionsOf(readSettings({ ...external, E2E_STACK: 'embedded' })).externalStack,
+    ).toBeUndefined();
+    expect(stackOptionsOf(readSettings({}))).toEqual({
+      stackMode: 'embedded',
+      externalStack: undefined,
+      externalsHost: undefined,
+      externalsUrl: undefined,
+    });
+  });
+
+  test('E2E_EXTERNALS_URL gives every worker its port from the first one, on every interface', () => {
+    const reach = { host: '0.0.0.0', publicHost: 'host.docker.internal' };
+    const second = externalsServerOptions(
+      { externalsHost: undefined, externalsUrl: 'http://10.0.0.5:47100' },
+      reach,
+      1,
+    );
+    expect(second).toMatchObject({ host: '0.0.0.0', publicHost: '10.0.0.5', port: 47101 });
+    expect(second.publicUrl?.(47101)).toBe('http://10.0.0.5:47101');
+    const anyPort = externalsServerOptions(
+      { externalsHost: '192.168.1.4', externalsUrl: 'https://runner.example.test' },
+      undefined,
+      0,
+    );
+    expect(anyPort).toMatchObject({ host: '192.168.1.4', port: undefined });
+    expect(anyPort.publicUrl?.(40001)).toBe('https://runner.example.test:40001');
+    // Without it, the stack's answer; E2E_EXTERNALS_HOST still picks the interface.
+    expect(externalsServerOptions({ externalsHost: undefined, externalsUrl: undefined }, reach, 3)).toEqual(
+      reach,
+    );
+    expect(
+      externalsServerOptions({ externalsHost: '10.1.1.1', externalsUrl: undefined }, undefined, 0),
+    ).toEqual({
+      host: '10.1.1.1',
+      publicHost: '127.0.0.1',
+    });
+  });
+
+  test('refuse an E2E_EXTERNALS_URL that is no base URL', () => {
+    expect(() => readSetting('E2E_EXTERNALS_URL', { E2E_EXTERNALS_URL: 'ftp://10.0.0.5' })).toThrow(
+      /^Setting E2E_EXTERNALS_URL="ftp:\/\/10.0.0.5" is not an http\(s\) URL: set it to this machine's address/,
+    );
+    expect(() => readSetting('E2E_EXTERNALS_URL', { E2E_EXTERNALS_URL: 'http://10.0.0.5/?x=1' })).toThrow(
+      /^Setting E2E_EXTERNALS_URL="http:\/\/10.0.0.5\/\?x=1" has a query: /,
+    );
+  });
 });
 
 test.describe('a Playwright run with a bad setting', () => {

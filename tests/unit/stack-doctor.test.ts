@@ -38,6 +38,9 @@ const warm = {
   bootstrapToken: 't',
   pid: 42,
   startedAt: '',
+  capabilities: [],
+  uploadMaxBytes: 1024,
+  externalsReach: { host: '127.0.0.1', publicHost: '127.0.0.1' },
 };
 
 test.describe('the doctor', () => {

@@ -6,7 +6,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { startEmbeddedStack } from '../../fixtures/stack/embedded.ts';
 import { isAlive, postmasterPid, stackDirPrefix } from '../../fixtures/stack/leftovers.ts';
-import type { Stack } from '../../fixtures/stack/stack.ts';
+import type { StartedStack } from '../../fixtures/stack/stack.ts';
 import { stackTempRoot } from '../../fixtures/stack/temp-root.ts';
 import { childrenOf } from './process-children.ts';
 
@@ -49,7 +49,7 @@ async function ready(apiUrl: string): Promise<number> {
 
 test.describe
   .serial('the embedded stack', () => {
-    let stack: Stack;
+    let stack: StartedStack;
     let stackDir: string;
 
     let childrenBefore: number[] = [];

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { requestRestart, startControlServer } from '../../fixtures/stack/control-server.ts';
-import { endpointsFromEnv, endpointsToEnv } from '../../fixtures/stack/endpoints-env.ts';
-import { stackFromEnv } from '../../fixtures/stack/fixture.ts';
+import { handedOverStack } from '../../fixtures/stack/fixture.ts';
+import { endpointsOf, handedOver, handOver, requireHandedOver } from '../../fixtures/stack/handover.ts';
 import { recordPids, stackDirPrefix, sweepLeftoverStacks } from '../../fixtures/stack/leftovers.ts';
 import type { Stack, StackService } from '../../fixtures/stack/stack.ts';
 import { inspectWarmStack, writeWarmStack } from '../../fixtures/stack/warm-stack.ts';
@@ -20,6 +20,9 @@ function recordingStack(failOn?: StackService): Stack & { restarted: StackServic
     apiUrl: 'http://127.0.0.1:1',
     mqttUrl: 'mqtt://127.0.0.1:2',
     bootstrapToken: 't',
+    capabilities: ['faultInjection'],
+    uploadMaxBytes: 1024,
+    externalsReach: { host: '127.0.0.1', publicHost: '127.0.0.1' },
     restarted,
     async restart(service) {
       if (service === failOn) throw new Error(`${service} would not come back`);
@@ -78,32 +81,18 @@ test.describe('the control server', () => {
 });
 
 test.describe('handing the stack to workers', () => {
-  test('round-trips through the environment', () => {
-    const env: NodeJS.ProcessEnv = { E2E_CONTROL_URL: 'stale' };
-    endpointsToEnv(
-      {
-        mode: 'embedded',
-        apiUrl: 'http://127.0.0.1:3',
-        mqttUrl: 'mqtt://127.0.0.1:4',
-        bootstrapToken: 'secret',
-      },
-      env,
-    );
-    expect(env.E2E_CONTROL_URL).toBeUndefined();
-    expect(endpointsFromEnv(env)).toEqual({
-      mode: 'embedded',
-      apiUrl: 'http://127.0.0.1:3',
-      mqttUrl: 'mqtt://127.0.0.1:4',
-      bootstrapToken: 'secret',
-      databaseUrl: undefined,
-      controlUrl: undefined,
-      platformLog: undefined,
-    });
+  test('round-trips through the one hand-over variable, and nothing else in the environment', () => {
+    const env: NodeJS.ProcessEnv = {};
+    const handover = { ...endpointsOf(recordingStack()), runToken: 'e2e0abcdef1234' };
+    handOver(handover, env);
+    expect(Object.keys(env)).toEqual(['JOURNEYS_RUN_HANDOVER']);
+    expect(handedOver(env)).toEqual(JSON.parse(JSON.stringify(handover)));
+    expect(handedOver({})).toBeUndefined();
   });
 
-  test('says how to get the URLs when the run did not set them', () => {
-    expect(() => endpointsFromEnv({})).toThrow(
-      /^The stack's E2E_STACK_MODE, E2E_API_URL, E2E_MQTT_URL, E2E_BOOTSTRAP_TOKEN are not set: run the tests through playwright\.config\.ts/,
+  test('says how to get the stack when the run did not hand one over', () => {
+    expect(() => requireHandedOver({})).toThrow(
+      'No stack was handed over: run the journeys through playwright.config.ts, whose globalSetup starts the stack.',
     );
   });
 
@@ -111,13 +100,12 @@ test.describe('handing the stack to workers', () => {
     const stack = recordingStack();
     const control = await startControlServer(stack);
     try {
-      const env: NodeJS.ProcessEnv = {};
-      endpointsToEnv({ ...stack, controlUrl: control.url }, env);
-      await stackFromEnv(env).restart('db');
+      const handover = { ...endpointsOf(stack), runToken: 'e2e0abcdef1234' };
+      await handedOverStack({ ...handover, controlUrl: control.url }).restart('db');
       expect(stack.restarted).toEqual(['db']);
-
-      delete env.E2E_CONTROL_URL;
-      await expect(stackFromEnv(env).restart('db')).rejects.toThrow('fault injection needs a managed stack');
+      await expect(handedOverStack(handover).restart('db')).rejects.toThrow(
+        'fault injection needs a managed stack',
+      );
     } finally {
       await control.close();
     }
@@ -136,6 +124,9 @@ test.describe('the warm stack description', () => {
     mqttUrl: 'mqtt://127.0.0.1:1',
     bootstrapToken: 't',
     startedAt: '',
+    capabilities: [],
+    uploadMaxBytes: 1024,
+    externalsReach: { host: '127.0.0.1', publicHost: '127.0.0.1' },
   };
 
   test('is live when its process runs and the platform answers ready', async () => {

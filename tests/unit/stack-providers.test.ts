@@ -1,6 +1,15 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { connectExternalStack, managedStackNeeded } from '../../fixtures/stack/external.ts';
+import { readSettings } from '../../fixtures/settings.ts';
+import { connectExternalStack as connect, managedStackNeeded } from '../../fixtures/stack/external.ts';
 import { selectedStackMode, startStack } from '../../fixtures/stack/index.ts';
+import { stackOptionsOf } from '../../fixtures/stack/options.ts';
+
+/** The external stack as a run gets it: the E2E_* variables, validated, become its option. */
+const connectExternalStack = (env: NodeJS.ProcessEnv) =>
+  connect(stackOptionsOf(readSettings({ ...env, E2E_STACK: 'external' })).externalStack);
 
 const complete = {
   E2E_BASE_URL: 'https://staging.example.test/',
@@ -68,16 +77,37 @@ test.describe('stack selection', () => {
     );
   });
 
-  test('starts the external provider by name', async () => {
-    const saved = { ...process.env };
-    Object.assign(process.env, complete);
+  test('connects to an external platform and publishes what it offers', async () => {
+    let testClock = true;
+    const platform = http.createServer((request, response) => {
+      const authorised = request.headers.authorization === 'Bearer token-123';
+      response.writeHead(authorised && request.url === '/api/admin/capabilities' ? 200 : 401, {
+        'content-type': 'application/json',
+      });
+      response.end(JSON.stringify({ testClock, uploadMaxBytes: 5 * 1024 * 1024 }));
+    });
+    platform.listen(0, '127.0.0.1');
+    await once(platform, 'listening');
+    const apiUrl = `http://127.0.0.1:${(platform.address() as AddressInfo).port}`;
+    const external = { apiUrl, mqttUrl: 'mqtt://127.0.0.1:1', bootstrapToken: 'token-123' };
     try {
-      expect((await startStack('external')).mode).toBe('external');
+      const withDatabase = await startStack('external', {
+        external: { ...external, databaseUrl: 'postgres://reader@127.0.0.1/journeys' },
+      });
+      expect(withDatabase).toMatchObject({
+        mode: 'external',
+        capabilities: ['database', 'clock'],
+        uploadMaxBytes: 5 * 1024 * 1024,
+      });
+      testClock = false;
+      expect((await startStack('external', { external })).capabilities).toEqual([]);
+      await expect(
+        startStack('external', { external: { ...external, bootstrapToken: 'wrong' } }),
+      ).rejects.toThrow(
+        `The platform at ${apiUrl} refused the bootstrap token: set the token it was started with.`,
+      );
     } finally {
-      for (const name of Object.keys(complete)) {
-        if (saved[name] === undefined) delete process.env[name];
-        else process.env[name] = saved[name];
-      }
+      platform.close();
     }
   });
 });

@@ -36,6 +36,10 @@ const envSchema = z.object({
   SESSION_TTL_MINUTES: positiveInt(8 * 60),
   RETENTION_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
   RESPONSE_CHECK: z.enum(['strict', 'log', 'off']).default('strict'),
+  TEST_CLOCK: z
+    .enum(['true', 'false'], { error: 'TEST_CLOCK must be true or false.' })
+    .default('false')
+    .transform((value) => value === 'true'),
 });
 
 export interface Config {
@@ -60,6 +64,12 @@ export interface Config {
   sessionTtlMinutes: number;
   /** How often the retention purge runs; 0 = only on demand. */
   retentionPurgeIntervalSeconds: number;
+  /**
+   * Whether the admin API may move the platform clock forward (`POST /api/admin/clock/advance`),
+   * so test suites can age data without waiting. Off by default: the bootstrap token alone must
+   * not let anyone rewrite a deployment's notion of time.
+   */
+  testClock: boolean;
   operations: OperationsConfig;
 }
 
@@ -103,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     oidcTimeoutMs: e.OIDC_TIMEOUT_MS,
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
     retentionPurgeIntervalSeconds: e.RETENTION_PURGE_INTERVAL_SECONDS,
+    testClock: e.TEST_CLOCK,
     operations,
   };
 }

@@ -135,6 +135,40 @@ test('unknown tenants are 404, and a purge removes the tenant and its keys', asy
   expect(missingUser.json()).toEqual(errorShape('not_found'));
 });
 
+test('tenants are listed by slug prefix, so a test suite finds the ones its run created', async () => {
+  const ours = [await platform.createTenant('run7-a'), await platform.createTenant('run7-b')];
+  await platform.createTenant('run8-a');
+  const list = (query: string) =>
+    platform.server.inject({ method: 'GET', url: `/api/admin/tenants${query}`, headers: admin });
+  const listed = await list('?slugPrefix=run7-');
+  expect(listed.statusCode).toBe(200);
+  expect(listed.json()).toEqual({ tenants: ours });
+  expect((await list('')).json().tenants.map((tenant: { slug: string }) => tenant.slug)).toEqual(
+    expect.arrayContaining(['run7-a', 'run7-b', 'run8-a']),
+  );
+  const bad = await list('?slugPrefix=Run%25');
+  expect(bad.statusCode).toBe(400);
+  expect(bad.json()).toEqual(errorShape('validation_failed'));
+});
+
+test('the test clock stays real time unless the platform is started with TEST_CLOCK=true', async () => {
+  const capabilities = await platform.server.inject({
+    method: 'GET',
+    url: '/api/admin/capabilities',
+    headers: admin,
+  });
+  expect(capabilities.json()).toEqual({ testClock: false, uploadMaxBytes: 10 * 1024 * 1024 });
+  const moved = await platform.server.inject({
+    method: 'POST',
+    url: '/api/admin/clock/advance',
+    headers: admin,
+    payload: { days: 31 },
+  });
+  expect(moved.statusCode).toBe(404);
+  const clock = await platform.server.inject({ method: 'GET', url: '/api/admin/clock', headers: admin });
+  expect(clock.json().offsetMs).toBe(0);
+});
+
 test('every API error has the same { error, message, details } shape', async () => {
   const cases = [
     { request: { method: 'GET' as const, url: '/api/nothing-here' }, status: 404, error: 'not_found' },

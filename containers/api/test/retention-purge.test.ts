@@ -26,7 +26,7 @@ const admin = { authorization: `Bearer ${bootstrapToken}` };
 
 test.describe.configure({ mode: 'serial' });
 test.beforeAll(async () => {
-  platform = await startTestApp({ RETENTION_PURGE_INTERVAL_SECONDS: '0' });
+  platform = await startTestApp({ RETENTION_PURGE_INTERVAL_SECONDS: '0', TEST_CLOCK: 'true' });
   harbor = await createModelWorld(platform, 'harbor');
   rival = await createModelWorld(platform, 'rival');
   const owner = await platform.createUser(harbor.tenantId, 'owner@harbor.test', 'tenant_admin');

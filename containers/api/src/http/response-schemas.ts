@@ -85,6 +85,11 @@ export const me = named(
 
 export const platformClock = named('PlatformClock', z.strictObject({ now: isoTime, offsetMs: z.number() }));
 
+export const platformCapabilities = named(
+  'PlatformCapabilities',
+  z.strictObject({ testClock: z.boolean(), uploadMaxBytes: z.number().int() }),
+);
+
 export const erasure = named(
   'ErasureResult',
   z.strictObject({

@@ -5,7 +5,7 @@ import { dayMs } from '../compliance/platform-clock.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
-import { erasure, platformClock } from '../http/response-schemas.ts';
+import { erasure, platformCapabilities, platformClock } from '../http/response-schemas.ts';
 import type { RouteDoc } from '../http/route-catalog.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 
@@ -26,7 +26,8 @@ type Doc = (
 /**
  * The compliance side of the admin API: the test clock, a purge of every tenant, and erasure.
  * Registered only with the rest of the admin API (a bootstrap token is configured); without it
- * these paths do not exist (404), so a production platform's clock cannot be moved.
+ * these paths do not exist (404). Moving the clock needs TEST_CLOCK=true on top, so a production
+ * platform's clock cannot be moved with the bootstrap token alone.
  */
 export function registerAdminComplianceRoutes(
   app: FastifyInstance,
@@ -48,24 +49,42 @@ export function registerAdminComplianceRoutes(
     async () => ({ now: ctx.clock.now().toISOString(), offsetMs: ctx.clock.offsetMs }),
   );
 
-  app.post(
-    '/api/admin/clock/advance',
+  app.get(
+    '/api/admin/capabilities',
     {
       onRequest: requireBootstrapToken,
       config: doc(
-        'Move the platform clock forward (tests only)',
-        { 200: '{ now, offsetMs }' },
-        advanceSchema,
-        platformClock,
+        'What this platform lets a test suite do and what limits it keeps',
+        { 200: '{ testClock, uploadMaxBytes }' },
+        undefined,
+        platformCapabilities,
       ),
     },
-    async (request) => {
-      const { days } = parseInput(advanceSchema, request.body, 'clock change');
-      const now = ctx.clock.advance(Math.round(days * dayMs));
-      request.log.info({ offsetMs: ctx.clock.offsetMs }, 'platform clock moved forward');
-      return { now: now.toISOString(), offsetMs: ctx.clock.offsetMs };
-    },
+    async () => ({ testClock: ctx.config.testClock, uploadMaxBytes: ctx.config.upload.maxBytes }),
   );
+
+  // Only where the operator turned the test clock on (TEST_CLOCK=true): elsewhere the path does
+  // not exist, and the clock stays real time.
+  if (ctx.config.testClock) {
+    app.post(
+      '/api/admin/clock/advance',
+      {
+        onRequest: requireBootstrapToken,
+        config: doc(
+          'Move the platform clock forward (tests only)',
+          { 200: '{ now, offsetMs }' },
+          advanceSchema,
+          platformClock,
+        ),
+      },
+      async (request) => {
+        const { days } = parseInput(advanceSchema, request.body, 'clock change');
+        const now = ctx.clock.advance(Math.round(days * dayMs));
+        request.log.info({ offsetMs: ctx.clock.offsetMs }, 'platform clock moved forward');
+        return { now: now.toISOString(), offsetMs: ctx.clock.offsetMs };
+      },
+    );
+  }
 
   app.post(
     '/api/admin/retention/purge',

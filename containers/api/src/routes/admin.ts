@@ -8,11 +8,24 @@ import { withSystem } from '../db/pool.ts';
 import { conflict, notFound, unauthenticated } from '../http/api-error.ts';
 import { createdApiKey, tenant as tenantSchema, user as userSchema } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
-import { findTenantById, insertTenant, newTenantSchema, purgeTenant, summarise } from '../tenants/tenants.ts';
+import {
+  findTenantById,
+  insertTenant,
+  listTenants,
+  newTenantSchema,
+  purgeTenant,
+  summarise,
+} from '../tenants/tenants.ts';
 import { findUserById, insertUser, newUserSchema } from '../tenants/users.ts';
 import { registerAdminComplianceRoutes } from './admin-compliance.ts';
 
 const apiKeyRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
+const tenantListSchema = z.strictObject({
+  slugPrefix: z
+    .string()
+    .regex(/^[a-z0-9-]{0,63}$/, 'slugPrefix holds only lowercase letters, digits or dashes, at most 63')
+    .default(''),
+});
 
 const tenantNotFound = () => notFound('tenant');
 
@@ -63,6 +76,20 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
       const tenant = await withSystem(ctx.pool, (db) => insertTenant(db, input));
       if (!tenant) throw conflict(`A tenant with slug "${input.slug}" already exists; choose another slug.`);
       return reply.status(201).send(summarise(tenant));
+    },
+  );
+
+  app.get(
+    '/api/admin/tenants',
+    {
+      onRequest: requireBootstrapToken,
+      config: doc('List tenants, optionally those whose slug starts with slugPrefix', {
+        200: '{ tenants }',
+      }),
+    },
+    async (request) => {
+      const { slugPrefix } = parseInput(tenantListSchema, request.query ?? {}, 'tenant list query');
+      return { tenants: await withSystem(ctx.pool, (db) => listTenants(db, slugPrefix)) };
     },
   );
 

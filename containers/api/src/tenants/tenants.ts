@@ -63,6 +63,16 @@ export async function findTenantById(db: Db, id: string): Promise<Tenant | null>
   return rows[0] ?? null;
 }
 
+/** Tenants whose slug starts with the prefix (every tenant for an empty one), oldest first. */
+export async function listTenants(db: Db, slugPrefix: string): Promise<TenantSummary[]> {
+  // The prefix is matched literally: LIKE's wildcards cannot occur in a slug, and left() needs none.
+  const { rows } = await db.query<TenantSummary>(
+    `SELECT id, slug, name, status FROM tenants WHERE left(slug, length($1)) = $1 ORDER BY created_at, slug`,
+    [slugPrefix],
+  );
+  return rows;
+}
+
 /** Removes the tenant and, through cascades, all its data; its audit trail stays. */
 export async function purgeTenant(db: Db, id: string): Promise<boolean> {
   const { rowCount } = await db.query('DELETE FROM tenants WHERE id = $1', [id]);
