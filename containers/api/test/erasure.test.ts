@@ -28,14 +28,7 @@ test.beforeAll(async () => {
   world = await createModelWorld(platform, 'harbor');
   const owner = await platform.createUser(world.tenantId, 'owner@harbor.test', 'tenant_admin');
   adminKey = await platform.createApiKey(world.tenantId, owner.id);
-  const created = await platform.server.inject({
-    method: 'POST',
-    url: `/api/admin/tenants/${world.tenantId}/users`,
-    headers: { authorization: `Bearer ${bootstrapToken}` },
-    payload: { email, name, role: 'security_analyst' },
-  });
-  expect(created.statusCode).toBe(201);
-  grace = created.json();
+  grace = await platform.createUser(world.tenantId, email, 'security_analyst', name);
   graceKey = await platform.createApiKey(world.tenantId, grace.id);
   const stream = await storedStream(platform.pool, world.tenantId, 'gate');
   [eventId] = (await stream.addEvents(new Date(), 1, { anomalies: 1 })).anomalyIds as [string];

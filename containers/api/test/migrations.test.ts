@@ -4,6 +4,7 @@ import { loadDatasetRows } from '../src/datasets/datasets-repo.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createPool, withTenant } from '../src/db/pool.ts';
 import { migrations } from '../src/db/schema.ts';
+import { schemaAtVersion } from './support/schema-at-version.ts';
 import { startTestDatabase, type TestDatabase } from './support/test-database.ts';
 
 let database: TestDatabase;
@@ -20,15 +21,7 @@ test.afterAll(async () => {
 
 test('a database from before chunked rows keeps every row, in order, after upgrading', async () => {
   // The schema as it was at version 3, with a dataset stored one row per database row.
-  await pool.query(`CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now())`);
-  for (const migration of migrations.filter((candidate) => candidate.version <= 3)) {
-    await pool.query(migration.sql);
-    await pool.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-      migration.version,
-      migration.name,
-    ]);
-  }
+  await schemaAtVersion(pool, 3);
   const tenant = await pool.query<{ id: string }>(
     `INSERT INTO tenants (slug, name) VALUES ('old', 'Old') RETURNING id`,
   );

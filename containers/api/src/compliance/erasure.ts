@@ -1,14 +1,13 @@
+import { isDeepStrictEqual } from 'node:util';
 import { recordAudit } from '../audit/audit-log.ts';
 import { sha256 } from '../auth/tokens.ts';
 import type { Db } from '../db/pool.ts';
+import { erasedEmailHash } from './erasure-keys.ts';
+import { type IdentityScrubber, identityScrubber } from './identity-scrubber.ts';
 
 /** Stable per user: erasing twice yields the same pseudonym, and entries stay attributable to one person. */
 export const pseudonymFor = (tenantId: string, userId: string) =>
   `erased-user-${sha256(`${tenantId}:${userId}`).slice(0, 12)}`;
-
-/** Lets sign-in recognise an erased account without keeping its email. */
-export const erasedEmailHash = (tenantId: string, email: string) =>
-  sha256(`erased:${tenantId}:${email.trim().toLowerCase()}`);
 
 export interface ErasureResult {
   userId: string;
@@ -17,6 +16,7 @@ export interface ErasureResult {
   alreadyErased: boolean;
   sessions: number;
   apiKeys: number;
+  /** Audit entries rewritten: the person's own, and those whose free text named them. */
   auditEntries: number;
   eventActivity: number;
   deploymentNotes: number;
@@ -28,22 +28,120 @@ export interface ErasureActor {
   ip?: string;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`);
 
-/** Replaces every occurrence of the person's email and name (any case) in free text and JSON. */
-function scrubber(identities: string[], pseudonym: string) {
-  const pattern = new RegExp(identities.map(escapeRegExp).join('|'), 'gi');
-  const text = (value: string) => value.replace(pattern, pseudonym);
-  const deep = (value: unknown): unknown => {
-    if (typeof value === 'string') return text(value);
-    if (Array.isArray(value)) return value.map(deep);
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, field]) => [text(key), deep(field)]));
-    }
-    return value;
-  };
-  return { text, deep };
+interface Person {
+  id: string;
+  email: string;
+  scrub: IdentityScrubber;
+  likes: string[];
+}
+
+/** True when a row's structured actor fields point at the person: their id, or their sign-in email. */
+const isActor = (person: Person, row: { actor_id: string | null; actor_email: string | null }) =>
+  row.actor_id === person.id || row.actor_email?.toLowerCase() === person.email.toLowerCase();
+
+/**
+ * The person's own entries get the pseudonym as actor (by reference: their user id, or the email a
+ * failed sign-in recorded); any entry's free text that names them as a whole word is scrubbed.
+ * An entry is written only when it changes, so every other entry keeps its exact bytes.
+ */
+async function pseudonymiseAudit(
+  db: Db,
+  tenantId: string,
+  person: Person,
+  pseudonym: string,
+): Promise<number> {
+  const { rows } = await db.query<{
+    id: string;
+    actor_id: string | null;
+    actor_email: string | null;
+    details: Record<string, unknown>;
+  }>(
+    `SELECT id, actor_id, actor_email, details FROM audit_log
+      WHERE tenant_id = $1 AND (actor_id = $2 OR lower(actor_email) = lower($3) OR details::text ILIKE ANY($4::text[]))
+      ORDER BY id`,
+    [tenantId, person.id, person.email, person.likes],
+  );
+  let changed = 0;
+  for (const entry of rows) {
+    const actorEmail = isActor(person, entry) ? pseudonym : entry.actor_email;
+    const details = person.scrub.deep(entry.details);
+    if (actorEmail === entry.actor_email && isDeepStrictEqual(details, entry.details)) continue;
+    await db.query('UPDATE audit_log SET actor_email = $2, details = $3 WHERE id = $1', [
+      entry.id,
+      actorEmail,
+      JSON.stringify(details),
+    ]);
+    changed += 1;
+  }
+  return changed;
+}
+
+/** The same on event timelines: the person's own actions, and notes that name them. */
+async function pseudonymiseTimelines(
+  db: Db,
+  tenantId: string,
+  person: Person,
+  pseudonym: string,
+): Promise<number> {
+  const { rows } = await db.query<{
+    id: string;
+    actor_id: string | null;
+    actor_email: string | null;
+    note: string | null;
+    details: Record<string, unknown>;
+  }>(
+    `SELECT id, actor_id, actor_email, note, details FROM anomaly_event_activity
+      WHERE tenant_id = $1 AND (actor_id = $2 OR lower(actor_email) = lower($3)
+        OR note ILIKE ANY($4::text[]) OR details::text ILIKE ANY($4::text[]))`,
+    [tenantId, person.id, person.email, person.likes],
+  );
+  let changed = 0;
+  for (const entry of rows) {
+    const theirs = isActor(person, entry);
+    const note = entry.note === null ? null : person.scrub.text(entry.note);
+    const details = person.scrub.deep(entry.details);
+    if (!theirs && note === entry.note && isDeepStrictEqual(details, entry.details)) continue;
+    await db.query(
+      `UPDATE anomaly_event_activity
+          SET actor_name = CASE WHEN $2 THEN $3 ELSE actor_name END,
+              actor_email = CASE WHEN $2 THEN $3 ELSE actor_email END,
+              note = $4, details = $5
+        WHERE id = $1`,
+      [entry.id, theirs, pseudonym, note, JSON.stringify(details)],
+    );
+    changed += 1;
+  }
+  return changed;
+}
+
+/** Approval notes and rollback reasons that name the person. */
+async function scrubDeploymentNotes(db: Db, tenantId: string, person: Person): Promise<number> {
+  const { rows } = await db.query<{
+    id: string;
+    approval_note: string | null;
+    rollback_reason: string | null;
+  }>(
+    `SELECT id, approval_note, rollback_reason FROM deployments
+      WHERE tenant_id = $1 AND (approval_note ILIKE ANY($2::text[]) OR rollback_reason ILIKE ANY($2::text[]))`,
+    [tenantId, person.likes],
+  );
+  let changed = 0;
+  for (const deployment of rows) {
+    const approvalNote =
+      deployment.approval_note === null ? null : person.scrub.text(deployment.approval_note);
+    const rollbackReason =
+      deployment.rollback_reason === null ? null : person.scrub.text(deployment.rollback_reason);
+    if (approvalNote === deployment.approval_note && rollbackReason === deployment.rollback_reason) continue;
+    await db.query('UPDATE deployments SET approval_note = $2, rollback_reason = $3 WHERE id = $1', [
+      deployment.id,
+      approvalNote,
+      rollbackReason,
+    ]);
+    changed += 1;
+  }
+  return changed;
 }
 
 /**
@@ -90,91 +188,24 @@ export async function eraseUser(
     ).rowCount ?? 0;
 
   if (!result.alreadyErased) {
-    // Longest first, so an email is replaced whole before a name inside it could be.
-    const identities = [user.email, user.name.trim()]
-      .filter((value) => value.length >= 3)
-      .sort((a, b) => b.length - a.length);
-    const scrub = scrubber(identities, pseudonym);
-    const likes = identities.map((value) => `%${escapeLike(value)}%`);
     await db.query(
       `UPDATE users SET email = $3, name = $3, erased_at = now(), erased_email_hash = $4
         WHERE tenant_id = $1 AND id = $2`,
-      [tenantId, userId, pseudonym, erasedEmailHash(tenantId, user.email)],
+      [tenantId, userId, pseudonym, await erasedEmailHash(db, tenantId, user.email)],
     );
-
-    const audit = await db.query<{
-      id: string;
-      actor_id: string | null;
-      actor_email: string | null;
-      details: unknown;
-    }>(
-      `SELECT id, actor_id, actor_email, details FROM audit_log
-        WHERE tenant_id = $1 AND (actor_id = $2 OR lower(actor_email) = lower($3) OR details::text ILIKE ANY($4::text[]))
-        ORDER BY id`,
-      [tenantId, userId, user.email, likes],
-    );
-    for (const entry of audit.rows) {
-      const actorEmail =
-        entry.actor_id === userId || entry.actor_email?.toLowerCase() === user.email.toLowerCase()
-          ? pseudonym
-          : entry.actor_email;
-      await db.query('UPDATE audit_log SET actor_email = $2, details = $3 WHERE id = $1', [
-        entry.id,
-        actorEmail,
-        JSON.stringify(scrub.deep(entry.details)),
-      ]);
-    }
-    result.auditEntries = audit.rows.length;
-
-    const activity = await db.query<{
-      id: string;
-      actor_id: string | null;
-      actor_email: string | null;
-      note: string | null;
-      details: unknown;
-    }>(
-      `SELECT id, actor_id, actor_email, note, details FROM anomaly_event_activity
-        WHERE tenant_id = $1 AND (actor_id = $2 OR lower(actor_email) = lower($3)
-          OR note ILIKE ANY($4::text[]) OR details::text ILIKE ANY($4::text[]))`,
-      [tenantId, userId, user.email, likes],
-    );
-    for (const entry of activity.rows) {
-      const theirs =
-        entry.actor_id === userId || entry.actor_email?.toLowerCase() === user.email.toLowerCase();
-      await db.query(
-        `UPDATE anomaly_event_activity
-            SET actor_name = CASE WHEN $2 THEN $3 ELSE actor_name END,
-                actor_email = CASE WHEN $2 THEN $3 ELSE actor_email END,
-                note = $4, details = $5
-          WHERE id = $1`,
-        [
-          entry.id,
-          theirs,
-          pseudonym,
-          entry.note === null ? null : scrub.text(entry.note),
-          JSON.stringify(scrub.deep(entry.details)),
-        ],
-      );
-    }
-    result.eventActivity = activity.rows.length;
-
-    const notes = await db.query<{
-      id: string;
-      approval_note: string | null;
-      rollback_reason: string | null;
-    }>(
-      `SELECT id, approval_note, rollback_reason FROM deployments
-        WHERE tenant_id = $1 AND (approval_note ILIKE ANY($2::text[]) OR rollback_reason ILIKE ANY($2::text[]))`,
-      [tenantId, likes],
-    );
-    for (const deployment of notes.rows) {
-      await db.query('UPDATE deployments SET approval_note = $2, rollback_reason = $3 WHERE id = $1', [
-        deployment.id,
-        deployment.approval_note === null ? null : scrub.text(deployment.approval_note),
-        deployment.rollback_reason === null ? null : scrub.text(deployment.rollback_reason),
-      ]);
-    }
-    result.deploymentNotes = notes.rows.length;
+    const person: Person = {
+      id: userId,
+      email: user.email,
+      scrub: identityScrubber([user.email, user.name], pseudonym),
+      // A cheap first sieve in SQL (any-case substring); the scrubber then keeps whole words only.
+      likes: [user.email, user.name]
+        .map((value) => value.trim().split(/\s+/u).filter(Boolean).map(escapeLike))
+        .filter((words) => words.length > 0)
+        .map((words) => `%${words.join('%')}%`),
+    };
+    result.auditEntries = await pseudonymiseAudit(db, tenantId, person, pseudonym);
+    result.eventActivity = await pseudonymiseTimelines(db, tenantId, person, pseudonym);
+    result.deploymentNotes = await scrubDeploymentNotes(db, tenantId, person);
   }
 
   await recordAudit(db, tenantId, {
@@ -202,7 +233,7 @@ export async function eraseUser(
 export async function wasErased(db: Db, tenantId: string, email: string): Promise<boolean> {
   const { rows } = await db.query(
     'SELECT 1 FROM users WHERE tenant_id = $1 AND erased_email_hash = $2 LIMIT 1',
-    [tenantId, erasedEmailHash(tenantId, email)],
+    [tenantId, await erasedEmailHash(db, tenantId, email)],
   );
   return rows.length > 0;
 }

@@ -17,10 +17,12 @@ export interface TestApp {
   stop(): Promise<void>;
   /** Admin API shortcuts that fail loudly when the platform says no. */
   createTenant(slug: string, issuer?: string): Promise<{ id: string; slug: string; name: string }>;
+  /** A user; `name` defaults to the email's local part. */
   createUser(
     tenantId: string,
     email: string,
     role: string,
+    name?: string,
   ): Promise<{ id: string; email: string; name: string }>;
   createApiKey(tenantId: string, userId: string): Promise<string>;
 }
@@ -78,12 +80,12 @@ export async function startTestApp(
       });
       return expectCreated(response, `tenant ${slug}`);
     },
-    async createUser(tenantId, email, role) {
+    async createUser(tenantId, email, role, name = email.split('@')[0]) {
       const response = await server.inject({
         method: 'POST',
         url: `/api/admin/tenants/${tenantId}/users`,
         headers: admin,
-        payload: { email, name: email.split('@')[0], role },
+        payload: { email, name, role },
       });
       return expectCreated(response, `user ${email}`);
     },
