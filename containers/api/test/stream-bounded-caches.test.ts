@@ -61,9 +61,9 @@ test('100,000 events to random session ids leave the stream path’s memory flat
   await publishToRandomSessions(100_000);
   const heapAfterAll = retainedHeap();
 
-  expect.soft(directory.cachedAnswers, 'answers about sessions held in memory').toBeLessThanOrEqual(
-    directoryCacheSize,
-  );
+  expect
+    .soft(directory.cachedAnswers, 'answers about sessions held in memory')
+    .toBeLessThanOrEqual(directoryCacheSize);
   const grewBy = heapAfterAll - heapAfterFirstRound;
   test.info().annotations.push({
     type: 'heap',
