@@ -123,18 +123,18 @@ test('sets aside poison events without stalling any line', {
     await stack.restart('api');
     const retained = poison.find((event) => event.retain);
     if (!retained) throw new Error('one poison event is published with retain');
+    const retainedListing = async () => {
+      const entries = (await setAsideEventsOf(deployer.api, ours.session.id)).filter(
+        (event) => event.eventId === retained.listedId,
+      );
+      return { listed: entries.length, timesSeen: entries.map((event) => event.timesSeen) };
+    };
     await expect
-      .poll(
-        async () =>
-          (await setAsideEventsOf(deployer.api, ours.session.id)).find(
-            (event) => event.eventId === retained.listedId,
-          )?.timesSeen,
-        {
-          message: `the broker delivers the retained poison event (${retained.kind}) again after the restart`,
-          timeout: STALL_BOUND_MS,
-        },
-      )
-      .toBe(2);
+      .poll(retainedListing, {
+        message: `the retained poison event (${retained.kind}) comes back after the restart and is still listed once, seen twice`,
+        timeout: STALL_BOUND_MS,
+      })
+      .toEqual({ listed: 1, timesSeen: [2] });
     expect(await setAsideEventsOf(deployer.api, ours.session.id)).toHaveLength(poison.length);
     expect(await deployer.operations.session(ours.session.id)).toMatchObject({
       received: A_EVENTS,
