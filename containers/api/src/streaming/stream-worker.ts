@@ -54,6 +54,8 @@ interface Incoming {
 interface Accepted {
   route: SessionRoute;
   event: StreamEvent;
+  /** As received: kept for the set-aside list should the model be unable to score the event. */
+  payload: Buffer;
   receivedAt: number;
   handling: 'score' | 'store';
 }
@@ -359,7 +361,6 @@ export class StreamWorker {
     const reject = (sessionId: string) => rejected.set(sessionId, (rejected.get(sessionId) ?? 0) + 1);
     /** Events no column or detector can take: set aside with the reason, in the same transaction. */
     const setAside: EventToSetAside[] = [];
-    const payloads = new Map<string, Buffer>();
     const accepted = new Map<string, Accepted[]>();
     const seen = new Set<string>();
     for (const { route, item } of items) {
@@ -383,9 +384,8 @@ export class StreamWorker {
       const key = eventKey(route.id, parsed.event.id);
       if (seen.has(key)) continue;
       seen.add(key);
-      payloads.set(key, item.payload);
       const list = accepted.get(route.id) ?? [];
-      list.push({ route, event: parsed.event, receivedAt: item.receivedAt, handling });
+      list.push({ route, event: parsed.event, payload: item.payload, receivedAt: item.receivedAt, handling });
       accepted.set(route.id, list);
     }
 
@@ -414,12 +414,7 @@ export class StreamWorker {
         const score = scored?.scores[index];
         const { event } = accepted;
         if (score && !score.ok) {
-          setAside.push({
-            sessionId,
-            eventId: event.id,
-            reason: score.problem,
-            payload: payloads.get(eventKey(sessionId, event.id)) as Buffer,
-          });
+          setAside.push({ sessionId, eventId: event.id, reason: score.problem, payload: accepted.payload });
           this.#warnOnce(sessionId, score.problem);
           return;
         }
