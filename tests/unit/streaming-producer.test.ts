@@ -175,4 +175,22 @@ test.describe('TopicSubscriber', () => {
       await watcher.close();
     }
   });
+
+  test('publishRaw sends the bytes as given, in order, and the broker keeps the retained one for later subscribers', async ({
+    broker,
+    producer,
+  }) => {
+    const early = await TopicSubscriber.subscribe(broker.url, topic, { clientId: 'early-watcher' });
+    await producer.publishRaw(topic, [{ payload: 'not json' }, { payload: '{"id":"r-1"}', retain: true }]);
+    await expect
+      .poll(() => early.messages.map((message) => message.payload))
+      .toEqual(['not json', { id: 'r-1' }]);
+    await early.close();
+    const late = await TopicSubscriber.subscribe(broker.url, topic, { clientId: 'late-watcher' });
+    await expect.poll(() => late.messages.map((message) => message.payload)).toEqual([{ id: 'r-1' }]);
+    await late.close();
+    await expect(producer.publishRaw(topic, [])).rejects.toThrow(
+      'There is nothing to publish: pass at least one raw message.',
+    );
+  });
 });

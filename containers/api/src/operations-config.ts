@@ -21,13 +21,15 @@ const envSchema = z.object({
     .default('anomaly-platform-stream-worker'),
   STREAM_FLUSH_MS: positiveInt(20),
   STREAM_BATCH_SIZE: positiveInt(2_000),
+  STREAM_STUCK_AFTER_MS: positiveInt(30_000),
   OUTBOUND_TIMEOUT_MS: positiveInt(5_000),
 });
 
 export interface OperationsConfig {
   health: { windowMinutes: number; minRequests: number; maxErrorRate: number; maxP95Ms: number };
   scoring: { maxRows: number; perMinute: number };
-  streaming: { clientId: string; flushMs: number; batchSize: number };
+  /** `stuckAfterMs`: readiness fails once an event has waited this long to be stored. */
+  streaming: { clientId: string; flushMs: number; batchSize: number; stuckAfterMs: number };
   outboundTimeoutMs: number;
 }
 
@@ -50,7 +52,12 @@ export function loadOperationsConfig(env: Record<string, string | undefined>): O
       maxP95Ms: e.HEALTH_MAX_P95_MS,
     },
     scoring: { maxRows: e.SCORE_MAX_ROWS, perMinute: e.RATE_LIMIT_SCORE_PER_MINUTE },
-    streaming: { clientId: e.STREAM_CLIENT_ID, flushMs: e.STREAM_FLUSH_MS, batchSize: e.STREAM_BATCH_SIZE },
+    streaming: {
+      clientId: e.STREAM_CLIENT_ID,
+      flushMs: e.STREAM_FLUSH_MS,
+      batchSize: e.STREAM_BATCH_SIZE,
+      stuckAfterMs: e.STREAM_STUCK_AFTER_MS,
+    },
     outboundTimeoutMs: e.OUTBOUND_TIMEOUT_MS,
   };
 }

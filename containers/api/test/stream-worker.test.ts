@@ -83,11 +83,17 @@ test('an active session scores each event once and raises an anomaly event for e
   expect(started.json().state).toBe('active');
   const anomalous = new Set([7, 19, 33]);
   const payloads = Array.from({ length: 40 }, (_, i) => event(`evt-${i}`, i, anomalous.has(i)));
-  // The 5th event twice in the same burst, and a payload that is not an event.
+  // The 5th event twice in the same burst, and a payload that is not an event (set aside, not refused).
   await publishAll([...payloads, payloads[5] as string, '{"values":{}}']);
   await expect.poll(async () => (await sessionNow()).received).toBe(40);
   await platform.app.context.operations.streams.drained();
-  expect(await sessionNow()).toMatchObject({ received: 40, scored: 40, anomalies: 3, rejected: 2 });
+  expect(await sessionNow()).toMatchObject({
+    received: 40,
+    scored: 40,
+    anomalies: 3,
+    rejected: 1,
+    setAside: 1,
+  });
 
   const stored = await withTenant(platform.pool, world.tenantId, (db) =>
     db.query<{ event_id: string; anomaly: boolean }>(

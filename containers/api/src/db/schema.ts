@@ -1,5 +1,6 @@
 import { complianceMigrations } from '../compliance/compliance-schema.ts';
 import { operationsMigrations } from './operations-schema.ts';
+import { setAsideMigrations } from './set-aside-schema.ts';
 
 /**
  * The schema as an ordered list of migrations. Each one runs once, in order, inside the
@@ -278,4 +279,5 @@ export const migrations: readonly Migration[] = [
   ...operationsMigrations,
   { version: 6, name: 'dataset rows in chunks', sql: datasetChunks },
   ...complianceMigrations,
+  ...setAsideMigrations,
 ];

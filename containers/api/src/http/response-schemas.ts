@@ -20,6 +20,7 @@ import type { ModelVersion } from '../models/model-versions.ts';
 import type { SessionMetrics } from '../streaming/session-service.ts';
 import { sessionStates } from '../streaming/session-states.ts';
 import type { StreamSession } from '../streaming/sessions-repo.ts';
+import type { SetAsideEvent } from '../streaming/set-aside-repo.ts';
 import type { TenantSummary } from '../tenants/tenants.ts';
 import type { User } from '../tenants/users.ts';
 
@@ -308,6 +309,7 @@ export const streamSession = named(
     scored: z.number(),
     anomalies: z.number(),
     rejected: z.number(),
+    setAside: z.number(),
     createdBy: person.nullable(),
     createdAt: isoTime,
     startedAt: isoTime.nullable(),
@@ -326,12 +328,28 @@ export const sessionMetrics = named(
     scored: z.number(),
     anomalies: z.number(),
     rejected: z.number(),
+    setAside: z.number(),
     eventsPerSecond: z.number(),
     p95LatencyMs: z.number().nullable(),
     series: z.array(z.strictObject({ at: isoTime, events: z.number(), p95LatencyMs: z.number().nullable() })),
   }),
 );
 true satisfies Same<z.output<typeof sessionMetrics>, SessionMetrics>;
+
+export const setAsideEvent = named(
+  'SetAsideEvent',
+  z.strictObject({
+    id: z.string(),
+    eventId: z.string().nullable(),
+    reason: z.string(),
+    payloadBytes: z.number(),
+    payloadPreview: z.string(),
+    timesSeen: z.number(),
+    firstSeenAt: isoTime,
+    lastSeenAt: isoTime,
+  }),
+);
+true satisfies Same<z.output<typeof setAsideEvent>, SetAsideEvent>;
 
 export const alertRule = named(
   'AlertRule',

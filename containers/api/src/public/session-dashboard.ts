@@ -14,6 +14,7 @@ interface Metrics {
   scored: number;
   anomalies: number;
   rejected: number;
+  setAside: number;
   eventsPerSecond: number;
   p95LatencyMs: number | null;
   series: Point[];
@@ -113,6 +114,7 @@ async function poll(): Promise<void> {
       setText('metric-scored', String(metrics.scored));
       setText('metric-anomalies', String(metrics.anomalies));
       setText('metric-rejected', String(metrics.rejected));
+      setText('metric-set-aside', String(metrics.setAside));
       setText('metric-rate', metrics.eventsPerSecond.toFixed(1));
       setText(
         'metric-latency',

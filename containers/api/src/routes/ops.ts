@@ -30,7 +30,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       config: {
         doc: {
-          ...ops('The database and the broker are reachable').doc,
+          ...ops('The database and the broker are reachable, and streamed events are being stored').doc,
           responses: { 200: 'ready', 503: 'not ready' },
         },
       },
@@ -38,10 +38,24 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (_request, reply) => {
       const database = await databaseUp(ctx);
       const broker = ctx.broker.connected;
-      const ready = database && broker;
+      // A broker that is up says nothing about events being stored: a stream can be stuck behind it.
+      const waitingMs = ctx.operations.streams.oldestUnstoredMs();
+      const flowing = waitingMs <= ctx.config.operations.streaming.stuckAfterMs;
+      const ready = database && broker && flowing;
       return reply.status(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'not_ready',
-        checks: { database: database ? 'up' : 'down', broker: broker ? 'up' : 'down' },
+        checks: {
+          database: database ? 'up' : 'down',
+          broker: broker ? 'up' : 'down',
+          stream: flowing ? 'flowing' : 'stuck',
+        },
+        ...(flowing
+          ? {}
+          : {
+              problems: [
+                `The oldest streamed event has waited ${Math.round(waitingMs / 1_000)} s to be stored; read the platform log for the failing batch.`,
+              ],
+            }),
       });
     },
   );

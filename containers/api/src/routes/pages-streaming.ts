@@ -15,6 +15,7 @@ import { rateLimitPolicies } from '../http/rate-limits.ts';
 import { parseInput } from '../http/validation.ts';
 import { newSessionSchema } from '../streaming/session-service.ts';
 import { sessionActions } from '../streaming/session-states.ts';
+import { listSetAside } from '../streaming/set-aside-repo.ts';
 import { firstString, formProblems, isApiError, pageAccess, sendPage } from '../ui/page-access.ts';
 import { type RuleFormValues, renderSessionPage, type SessionPageView } from '../ui/pages/session-page.ts';
 import { renderSessionsPage } from '../ui/pages/sessions-page.ts';
@@ -60,6 +61,7 @@ export function registerStreamingPages(app: FastifyInstance, ctx: AppContext): v
       withTenant(ctx.pool, tenantId, async (db) => ({
         rules: await listAlertRules(db, tenantId, session.id),
         alerts: await listAlerts(db, tenantId, { sessionId: session.id, limit: 50 }),
+        setAside: await listSetAside(db, tenantId, session.id, { limit: 50, offset: 0 }),
       })),
     ]);
     return { session, metrics, ...related, ...extra };
@@ -101,7 +103,10 @@ export function registerStreamingPages(app: FastifyInstance, ctx: AppContext): v
 
   app.get(
     '/sessions/:id',
-    { preHandler: read, config: page('A session: live metrics and chart, controls, alert rules, alerts') },
+    {
+      preHandler: read,
+      config: page('A session: live metrics and chart, controls, set-aside events, alert rules, alerts'),
+    },
     async (request, reply) => {
       const principal = principalOf(request);
       return sendPage(reply, renderSessionPage(principal, await sessionView(principal, idOf(request))));

@@ -12,16 +12,30 @@ import type { AppContext } from '../context.ts';
 import { withTenant } from '../db/pool.ts';
 import { notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
-import { alert, alertRule, listOf, sessionMetrics, streamSession } from '../http/response-schemas.ts';
+import {
+  alert,
+  alertRule,
+  listOf,
+  pageOf,
+  sessionMetrics,
+  setAsideEvent,
+  streamSession,
+} from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
 import { newSessionSchema } from '../streaming/session-service.ts';
 import { sessionActions } from '../streaming/session-states.ts';
+import { listSetAside } from '../streaming/set-aside-repo.ts';
 
 const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
 const alertsQuerySchema = z.object({
   sessionId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const setAsideQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
 });
 
 const actionSummaries = {
@@ -130,6 +144,29 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AppContext): vo
       },
     },
     async (request) => sessions.metrics(principalOf(request).tenant.id, idOf(request)),
+  );
+
+  app.get(
+    '/api/sessions/:id/set-aside-events',
+    {
+      preHandler: read,
+      config: {
+        doc: {
+          ...api,
+          summary:
+            'Events the session set aside instead of storing (newest first), each with its reason and how often it arrived',
+          query: setAsideQuerySchema,
+          responses: { 200: '{ items, total }', 404: 'not found' },
+          returns: pageOf(setAsideEvent),
+        },
+      },
+    },
+    async (request) => {
+      const tenantId = principalOf(request).tenant.id;
+      const session = await sessions.find(tenantId, idOf(request));
+      const page = parseInput(setAsideQuerySchema, request.query, 'query');
+      return withTenant(ctx.pool, tenantId, (db) => listSetAside(db, tenantId, session.id, page));
+    },
   );
 
   app.post(

@@ -16,6 +16,9 @@ export type EventScore =
     }
   | { ok: false; problem: string };
 
+const unscorable =
+  'the model cannot score these readings (its score is not a finite number); send readings in the range the model was trained on.';
+
 export class NoServingDeploymentError extends Error {
   override name = 'NoServingDeploymentError';
 }
@@ -40,7 +43,7 @@ export async function scoreSessionEvents(
   const { model } = await services.models.load(tenantId, serving.modelVersionId);
   const { matrix, problems } = rowsToFeatures(model.features, values);
   const broken = new Map(
-    problems.map((problem) => [problem.row - 1, `${problem.feature} ${problem.problem}`]),
+    problems.map((problem) => [problem.row - 1, `values.${problem.feature} ${problem.problem}.`]),
   );
   const usable = matrix.filter((_, index) => !broken.has(index));
   const { scores, flags } = model.score(usable);
@@ -51,6 +54,8 @@ export async function scoreSessionEvents(
     const score = scores[next] as number;
     const anomaly = flags[next] as boolean;
     next++;
+    // Finite readings far beyond anything the model saw can still overflow its arithmetic.
+    if (!Number.isFinite(score)) return { ok: false, problem: unscorable };
     if (!anomaly)
       return {
         ok: true,

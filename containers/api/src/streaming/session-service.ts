@@ -29,6 +29,7 @@ export interface SessionMetrics extends LiveMetricsSnapshot {
   scored: number;
   anomalies: number;
   rejected: number;
+  setAside: number;
 }
 
 /**
@@ -148,6 +149,7 @@ export class SessionService {
       scored: session.scored,
       anomalies: session.anomalies,
       rejected: session.rejected,
+      setAside: session.setAside,
       ...this.#metrics.snapshot(session.id),
     };
   }

@@ -16,7 +16,10 @@ export interface StreamSession {
   received: number;
   scored: number;
   anomalies: number;
+  /** Events refused because of the session's state (before start, after stop). */
   rejected: number;
+  /** Distinct events set aside because nothing could store or score them (listed with their reasons). */
+  setAside: number;
   createdBy: Person | null;
   createdAt: string;
   startedAt: string | null;
@@ -36,6 +39,7 @@ interface SessionRow {
   scored: string;
   anomalies: string;
   rejected: string;
+  set_aside: string;
   created_by: Person | null;
   created_at: Date;
   started_at: Date | null;
@@ -45,7 +49,7 @@ interface SessionRow {
 
 const select = `
 SELECT s.id, s.name, s.state, s.error, t.slug AS tenant_slug, s.deployment_id, s.model_name,
-       s.received, s.scored, s.anomalies, s.rejected,
+       s.received, s.scored, s.anomalies, s.rejected, s.set_aside,
        CASE WHEN u.id IS NULL THEN NULL ELSE json_build_object('id', u.id, 'name', u.name, 'email', u.email) END AS created_by,
        s.created_at, s.started_at, s.stopped_at, s.last_event_at
   FROM stream_sessions s
@@ -64,6 +68,7 @@ const toSession = (row: SessionRow): StreamSession => ({
   scored: Number(row.scored),
   anomalies: Number(row.anomalies),
   rejected: Number(row.rejected),
+  setAside: Number(row.set_aside),
   createdBy: row.created_by,
   createdAt: row.created_at.toISOString(),
   startedAt: row.started_at?.toISOString() ?? null,

@@ -8,6 +8,7 @@ import { ModelUnavailableError } from '../deployments/model-cache.ts';
 import { ModelFitError } from '../detection/fitted-model.ts';
 import { type AnomalyEvent, insertAnomalies, type NewAnomaly } from '../events/anomaly-events-repo.ts';
 import type { OperationsConfig } from '../operations-config.ts';
+import { isPoisonFailure, storeSplitting } from './batch-split.ts';
 import { type EventScore, NoServingDeploymentError, scoreSessionEvents } from './event-scorer.ts';
 import {
   addToSessionCounters,
@@ -21,7 +22,8 @@ import type { LiveMetrics } from './live-metrics.ts';
 import type { SessionDirectory } from './session-directory.ts';
 import { eventHandling } from './session-states.ts';
 import type { SessionRoute } from './sessions-repo.ts';
-import { parseStreamEvent, type StreamEvent } from './stream-event.ts';
+import { type EventToSetAside, setAsideEvents } from './set-aside-repo.ts';
+import { parseStreamEvent, printable, type StreamEvent } from './stream-event.ts';
 import { allSessionsTopic, parseSessionTopic } from './stream-topics.ts';
 
 /** What the worker tells the rest of the platform. */
@@ -52,6 +54,8 @@ interface Incoming {
 interface Accepted {
   route: SessionRoute;
   event: StreamEvent;
+  /** As received: kept for the set-aside list should the model be unable to score the event. */
+  payload: Buffer;
   receivedAt: number;
   handling: 'score' | 'store';
 }
@@ -112,6 +116,8 @@ export class StreamWorker {
   #stopping = false;
   #subscribed = false;
   #stoppingAt: number | null = null;
+  /** When the oldest event of the batch being stored arrived; null between batches. */
+  #storingSince: number | null = null;
   #dropped = 0;
   readonly #backlogs = new Map<string, { again: boolean; done: Promise<void> }>();
   readonly #warned = new Set<string>();
@@ -132,6 +138,15 @@ export class StreamWorker {
   /** Deliveries that named no known session (wrong tenant, unknown or purged session). */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /**
+   * How long the oldest event received but not yet stored has waited (0 when none waits). It
+   * grows without bound only when the stream is stuck; readiness reports that.
+   */
+  oldestUnstoredMs(now = Date.now()): number {
+    const oldest = Math.min(this.#storingSince ?? now, this.#buffer[0]?.receivedAt ?? now);
+    return Math.max(0, now - oldest);
   }
 
   start(mqttUrl: string): void {
@@ -242,10 +257,13 @@ export class StreamWorker {
       try {
         while (this.#buffer.length > 0) {
           const batch = this.#buffer.splice(0, this.#deps.settings.batchSize);
+          this.#storingSince = batch[0]?.receivedAt ?? null;
           if (this.#buffer.length < this.#deps.settings.batchSize * 4) this.#releaseAck();
           await this.#storeWithRetry(batch);
+          this.#storingSince = null;
         }
       } finally {
+        this.#storingSince = null;
         this.#flushing = null;
       }
     })();
@@ -254,13 +272,19 @@ export class StreamWorker {
 
   /**
    * Acknowledged events must reach the database: a failed batch is retried until it is written
-   * (the database may be restarting). Only a shutdown puts a limit on it.
+   * (the database may be restarting). Only a shutdown puts a limit on it. A batch that fails
+   * because of an event in it is split until that event is found and set aside, so the events
+   * around it (every tenant's) are stored.
    */
   async #storeWithRetry(batch: Incoming[]): Promise<void> {
     let delay = 100;
     for (;;) {
       try {
-        await this.#store(batch);
+        await storeSplitting(
+          batch,
+          (part) => this.#store(part),
+          (item, reason) => this.#setAsideUnstorable(item, reason),
+        );
         return;
       } catch (error) {
         if (this.#stoppingAt !== null && Date.now() - this.#stoppingAt > shutdownGraceMs) {
@@ -280,7 +304,34 @@ export class StreamWorker {
     }
   }
 
-  async #store(batch: Incoming[]): Promise<void> {
+  /** One event failed to store on its own, though it passed validation: it is set aside with the failure. */
+  async #setAsideUnstorable(item: Incoming, reason: string): Promise<void> {
+    const route = (await this.#deps.directory.routes([item.sessionId])).get(item.sessionId);
+    if (!route || route.tenantSlug !== item.tenantSlug) {
+      this.#dropped++;
+      return;
+    }
+    const parsed = parseStreamEvent(item.payload, item.receivedAt);
+    const eventId = parsed.ok ? printable(parsed.event.id) : parsed.eventId;
+    try {
+      await withTenant(this.#deps.pool, route.tenantId, (db) =>
+        setAsideEvents(db, route.tenantId, [{ sessionId: route.id, eventId, reason, payload: item.payload }]),
+      );
+    } catch (error) {
+      if (!isPoisonFailure(error)) throw error;
+      // Not even the dead-letter table takes it: log it and go on rather than stall every session.
+      this.#dropped++;
+      this.#deps.log.error(
+        { err: error, sessionId: route.id, reason },
+        'stream event could not be set aside',
+      );
+      return;
+    }
+    this.#deps.log.warn({ sessionId: route.id, eventId, reason }, 'stream event set aside');
+    this.#deps.observer.stored(route.tenantId, new Set([route.id]), []);
+  }
+
+  async #store(batch: readonly Incoming[]): Promise<void> {
     const routes = await this.#deps.directory.routes(batch.map((item) => item.sessionId));
     const byTenant = new Map<string, { route: SessionRoute; item: Incoming }[]>();
     for (const item of batch) {
@@ -305,9 +356,11 @@ export class StreamWorker {
   }
 
   async #storeForTenant(tenantId: string, items: { route: SessionRoute; item: Incoming }[]): Promise<void> {
-    /** Refused events per session, counted in the same statement that stores the accepted ones. */
+    /** Events the session's state refused, counted in the same statement that stores the accepted ones. */
     const rejected = new Map<string, number>();
     const reject = (sessionId: string) => rejected.set(sessionId, (rejected.get(sessionId) ?? 0) + 1);
+    /** Events no column or detector can take: set aside with the reason, in the same transaction. */
+    const setAside: EventToSetAside[] = [];
     const accepted = new Map<string, Accepted[]>();
     const seen = new Set<string>();
     for (const { route, item } of items) {
@@ -318,7 +371,12 @@ export class StreamWorker {
       }
       const parsed = parseStreamEvent(item.payload, item.receivedAt);
       if (!parsed.ok) {
-        reject(route.id);
+        setAside.push({
+          sessionId: route.id,
+          eventId: parsed.eventId,
+          reason: parsed.problem,
+          payload: item.payload,
+        });
         this.#warnOnce(route.id, parsed.problem);
         continue;
       }
@@ -327,7 +385,7 @@ export class StreamWorker {
       if (seen.has(key)) continue;
       seen.add(key);
       const list = accepted.get(route.id) ?? [];
-      list.push({ route, event: parsed.event, receivedAt: item.receivedAt, handling });
+      list.push({ route, event: parsed.event, payload: item.payload, receivedAt: item.receivedAt, handling });
       accepted.set(route.id, list);
     }
 
@@ -354,12 +412,12 @@ export class StreamWorker {
       if (!scored) keptUnscored.add(route);
       events.forEach((accepted, index) => {
         const score = scored?.scores[index];
+        const { event } = accepted;
         if (score && !score.ok) {
-          reject(sessionId);
+          setAside.push({ sessionId, eventId: event.id, reason: score.problem, payload: accepted.payload });
           this.#warnOnce(sessionId, score.problem);
           return;
         }
-        const { event } = accepted;
         toStore.push({
           sessionId,
           eventId: event.id,
@@ -387,6 +445,7 @@ export class StreamWorker {
         tenantId,
         [...anomalies].filter(([key]) => stored.has(key)).map(([, anomaly]) => anomaly),
       );
+      await setAsideEvents(db, tenantId, setAside);
       return { stored, raised };
     });
 
@@ -399,7 +458,8 @@ export class StreamWorker {
       latencies.set(event.sessionId, list);
     }
     for (const [sessionId, values] of latencies) this.#deps.metrics.record(sessionId, values);
-    this.#deps.observer.stored(tenantId, new Set([...latencies.keys(), ...rejected.keys()]), raised);
+    const touched = [...latencies.keys(), ...rejected.keys(), ...setAside.map((event) => event.sessionId)];
+    this.#deps.observer.stored(tenantId, new Set(touched), raised);
 
     // A session resumed while this batch was kept unscored: make sure its backlog gets scored.
     for (const route of keptUnscored) {

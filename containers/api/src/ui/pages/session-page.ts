@@ -4,6 +4,7 @@ import { can } from '../../auth/roles.ts';
 import type { SessionMetrics } from '../../streaming/session-service.ts';
 import { nextSessionState, type SessionAction, sessionActions } from '../../streaming/session-states.ts';
 import type { StreamSession } from '../../streaming/sessions-repo.ts';
+import type { SetAsideEvent } from '../../streaming/set-aside-repo.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { formatDate } from '../labels.ts';
 import { csrfField, renderPage } from '../layout.ts';
@@ -28,6 +29,8 @@ export interface SessionPageView {
   metrics: SessionMetrics;
   rules: AlertRule[];
   alerts: Alert[];
+  /** The newest set-aside events, and how many there are in all. */
+  setAside: { items: SetAsideEvent[]; total: number };
   problems?: string[];
   rule?: RuleFormValues;
   ruleProblems?: string[];
@@ -58,6 +61,7 @@ ${item('Received', 'metric-received', String(metrics.received))}
 ${item('Scored', 'metric-scored', String(metrics.scored))}
 ${item('Anomalies', 'metric-anomalies', String(metrics.anomalies))}
 ${item('Rejected', 'metric-rejected', String(metrics.rejected))}
+${item('Set aside', 'metric-set-aside', String(metrics.setAside))}
 ${item('Events per second', 'metric-rate', metrics.eventsPerSecond.toFixed(1))}
 ${item('p95 latency', 'metric-latency', milliseconds(metrics.p95LatencyMs))}
 </tbody></table>`;
@@ -95,6 +99,25 @@ ${csrfField(principal)}
 </form>`
     : ''
 }
+</section>`;
+}
+
+function setAsideSection(setAside: SessionPageView['setAside']): SafeHtml {
+  const shown = setAside.items.length;
+  return html`<section aria-labelledby="set-aside-heading">
+<h2 id="set-aside-heading">Set-aside events</h2>
+${
+  shown === 0
+    ? html`<p class="empty">Nothing set aside. Events that cannot be stored or scored (a NUL character, a time out of range, readings that are not numbers, a payload over the size limit) are listed here with the reason, and the rest of the stream goes on.</p>`
+    : html`<p>${shown < setAside.total ? `The newest ${shown} of ${setAside.total}; the API lists them all.` : `${setAside.total} set aside; fix the producer, then publish them again.`}</p>`
+}
+<table aria-label="Set-aside events">
+<thead><tr><th scope="col">Event id</th><th scope="col">Reason</th><th scope="col">Seen</th><th scope="col">Last seen</th></tr></thead>
+<tbody>${setAside.items.map(
+    (event) =>
+      html`<tr><td>${event.eventId === null ? html`<span class="empty">No readable id</span>` : html`<code>${event.eventId}</code>`}</td><td>${event.reason}</td><td class="num">${event.timesSeen === 1 ? 'once' : `${event.timesSeen} times`}</td><td>${formatDate(event.lastSeenAt)}</td></tr>`,
+  )}</tbody>
+</table>
 </section>`;
 }
 
@@ -139,6 +162,7 @@ ${metricsTable(metrics)}
 <figcaption><span class="legend rate">Events per second</span> <span class="legend latency">p95 latency (ms)</span>, last 60 seconds</figcaption>
 </figure>
 </section>
+${setAsideSection(view.setAside)}
 ${rulesSection(principal, view)}
 ${alertsSection(view.alerts)}`,
   });
