@@ -205,7 +205,17 @@ test('erases a person on request', {
   await test.step('no line of the platform log holds their email or name', async () => {
     const lines = await platformLog.linesSince(logFrom);
     expect(lines.length).toBeGreaterThan(0);
-    const identities = [person.user.email, person.user.name, jo.user.email, jo.user.name];
-    expect(linesNaming(lines, identities).length, 'log lines naming an erased person').toBe(0);
+    // Their emails are theirs alone: no line may hold one. Their names ("Eve", "Jo") are short and
+    // other tenants' people may share them, so a name counts only on a line about this
+    // organisation or these two people.
+    const emails = [person.user.email, jo.user.email];
+    expect(linesNaming(lines, emails), 'log lines holding an erased email').toEqual([]);
+    const ours = [world.tenant.id, world.tenant.slug, person.user.id, jo.user.id];
+    const aboutUs = lines.filter((line) => ours.some((value) => line.includes(value)));
+    expect(aboutUs.length, "log lines about this organisation's work").toBeGreaterThan(0);
+    const names = [person.user.name, jo.user.name];
+    expect(linesNaming(aboutUs, names), 'log lines about this organisation naming an erased person').toEqual(
+      [],
+    );
   });
 });
