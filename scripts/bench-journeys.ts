@@ -34,8 +34,21 @@ interface JunitCase {
   '@_classname'?: string;
   '@_time'?: string;
   skipped?: unknown;
-  failure?: unknown;
-  error?: unknown;
+  failure?: JunitProblem;
+  error?: JunitProblem;
+}
+
+type JunitProblem = string | { '@_message'?: string; '#text'?: string };
+
+/** The first lines of what a failure said, so a benchmark run that went red says why without a rerun. */
+function firstLinesOf(problem: JunitProblem): string {
+  const text = typeof problem === 'string' ? problem : (problem['#text'] ?? problem['@_message'] ?? '');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('at '))
+    .slice(0, 4)
+    .join(' | ');
 }
 
 const parser = new XMLParser({
@@ -53,7 +66,11 @@ export function readJourneysReport(xml: string): Pick<JourneysRun, 'journeys' | 
       if (testCase.skipped !== undefined) continue;
       const name = `${testCase['@_classname'] ?? ''} › ${testCase['@_name']}`;
       journeys.set(name, Number(testCase['@_time'] ?? 0));
-      if (testCase.failure !== undefined || testCase.error !== undefined) failures.push(name);
+      const problem = testCase.failure ?? testCase.error;
+      if (problem !== undefined) {
+        const said = firstLinesOf(problem);
+        failures.push(said ? `${name}: ${said}` : name);
+      }
     }
   }
   return { journeys, failures };

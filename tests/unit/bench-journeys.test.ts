@@ -18,7 +18,23 @@ test('reads each journey’s duration and failures from a JUnit report, leaving 
     ['deployer/ships.journey.ts › ships', 8.25],
     ['deployer/rolls.journey.ts › rolls back', 11.5],
   ]);
-  expect(failures).toEqual(['deployer/rolls.journey.ts › rolls back']);
+  expect(failures).toEqual(['deployer/rolls.journey.ts › rolls back: expected 303']);
+});
+
+test('a failure is named with the first lines of what it said, without the stack', () => {
+  const { failures } = readJourneysReport(
+    report(`
+    <testcase name="rolls back" classname="deployer/rolls.journey.ts" time="11.5"><failure message="rolls.journey.ts:4:1 rolls back" type="FAILURE"><![CDATA[  1) rolls back
+
+    Error: the rollback restores v1
+    Expected: "v1"
+    Received: "v2"
+        at deployer/rolls.journey.ts:9:3
+]]></failure></testcase>`),
+  );
+  expect(failures).toEqual([
+    'deployer/rolls.journey.ts › rolls back: 1) rolls back | Error: the rollback restores v1 | Expected: "v1" | Received: "v2"',
+  ]);
 });
 
 test('ranks journeys by their median over runs, slowest first', () => {
