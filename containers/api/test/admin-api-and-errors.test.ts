@@ -229,7 +229,10 @@ test('security headers are on every answer', async () => {
 test('readiness reports each dependency, and the OpenAPI document lists every route', async () => {
   const ready = await platform.server.inject({ method: 'GET', url: '/health/ready' });
   expect(ready.statusCode).toBe(503);
-  expect(ready.json()).toEqual({ status: 'not_ready', checks: { database: 'up', broker: 'down' } });
+  expect(ready.json()).toEqual({
+    status: 'not_ready',
+    checks: { database: 'up', broker: 'down', stream: 'flowing' },
+  });
 
   const document = (await platform.server.inject({ method: 'GET', url: '/openapi.json' })).json();
   const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
