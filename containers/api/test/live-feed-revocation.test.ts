@@ -148,6 +148,23 @@ test("erasing a person closes every feed of theirs, by session or key, and nobod
   expect(byKey.messages).toEqual([{ type: 'ready' }]);
 });
 
+test("a tenant admin's erasure closes the person's feeds as the operator's does", async () => {
+  const world = await createModelWorld(platform, 'tenanterasure');
+  const admin = await platform.createUser(world.tenantId, 'admin@tenanterasure.test', 'tenant_admin');
+  const adminKey = await platform.createApiKey(world.tenantId, admin.id);
+  const feed = await openFeed(as(world.keys.analyst));
+  const witness = await openFeed(as(world.keys.viewer));
+  feed.revokedNow();
+  const erased = await platform.server.inject({
+    method: 'POST',
+    url: `/api/users/${world.users.analyst.id}/erase`,
+    headers: as(adminKey),
+  });
+  expect(erased.statusCode).toBe(200);
+  await expectClosedWith(feed, feedClosures.erased);
+  await expectNothingAfterClose(world, feed, witness);
+});
+
 test('revoking an API key closes the feeds opened with it', async () => {
   const world = await createModelWorld(platform, 'revocation');
   const feed = await openFeed(as(world.keys.analyst));
