@@ -281,3 +281,9 @@ test('a reader that falls behind past the buffer limit is closed instead of sent
   expect(quick.got).toEqual({ sent: [JSON.stringify(anomaly), JSON.stringify(anomaly)], closed: [] });
   expect(feed.listenerCount('t')).toBe(1);
 });
+
+test('every close reason fits in a close frame (123 bytes), so the page shows it whole', () => {
+  for (const closure of [...Object.values(feedClosures), tooManyFeeds(1_000_000)]) {
+    expect(Buffer.byteLength(closure.reason), closure.reason).toBeLessThanOrEqual(123);
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * Why the platform closes a live feed, as the WebSocket close code and reason the page shows.
- * Codes 4001–4009 are ours (RFC 6455 leaves 4000–4999 to applications); a page seeing one stops
- * reconnecting, since reconnecting with the same credentials would be refused or closed again.
+ * Codes 4001–4009 are ours (RFC 6455 leaves 4000–4999 to applications); the page (alert-feed.ts)
+ * seeing one shows the reason and stops reconnecting, since reconnecting with the same credentials
+ * would be refused or closed again.
  * Reasons stay under the 123 bytes a close frame can carry.
  */
 export interface FeedClosure {
@@ -29,6 +30,3 @@ export const tooManyFeeds = (limit: number): FeedClosure => ({
   code: 4008,
   reason: `You already have ${limit} live feeds open; close one of them and reload.`,
 });
-
-/** True for the codes above: the page shows the reason and does not reconnect. */
-export const isFeedClosure = (code: number) => code >= 4000 && code <= 4999;
