@@ -1,6 +1,7 @@
 import { pagerDutyEventsPath } from '../../fixtures/externals/pagerduty.ts';
 import { addressWith, reputationOf } from '../../fixtures/externals/threat-intel.ts';
 import { expect, test } from '../../fixtures/index.ts';
+import { AdminApi } from '../../fixtures/personas/admin-api.ts';
 import { type AnomalyEvent, eventHeading, minuteShown } from '../../fixtures/personas/security-analyst.ts';
 import { summaryValue } from '../../fixtures/personas/summary-table.ts';
 import { untilScored } from '../../fixtures/streaming/until-scored.ts';
@@ -16,6 +17,7 @@ test('triages a live incident', {
   producer,
   externals,
   externalsServer,
+  stack,
 }) => {
   const deployer = await personaWithRole('ml_engineer');
   const readings = data.sensorReadings({ rows: 400, features: 3, anomalyRate: 0.05 });
@@ -162,5 +164,78 @@ test('triages a live incident', {
       }),
     );
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(eventHeading(incident));
+  });
+
+  // The feed is authorised once, when it opens; from here on the analyst's right to it ends twice.
+  const frames = securityAnalyst.countLiveFeedFrames();
+  const feedStatus = securityAnalyst.liveFeedStatus();
+  const wave = (count: number) =>
+    data.eventStream({ count, anomalyRate: 0.3, devices: 2, sourceIps: attackers });
+  let published = stream.events.length;
+  const publishAndStore = async (events: typeof stream.events) => {
+    await producer.publish({ topic: session.topic, events, ratePerSecond: 100 });
+    published += events.length;
+    await untilScored(securityAnalyst.api, session, published);
+  };
+
+  const closedByRole =
+    await test.step('an admin gives the analyst another role: the open feed closes and says why', async () => {
+      await securityAnalyst.watchLiveFeed();
+      const feed = frames.latest();
+      await new AdminApi(stack.apiUrl, stack.bootstrapToken).changeRole(
+        securityAnalyst.tenant.id,
+        securityAnalyst.user.id,
+        'viewer',
+      );
+      await expect(feedStatus, 'the feed closed within two seconds').toHaveText(
+        'Closed: Your role changed; reload the page to watch the feed with your new role.',
+        { timeout: 2_000 },
+      );
+      await expect.poll(() => feed.closed, { message: 'the browser saw the socket close' }).toBe(true);
+      expect(
+        (await securityAnalyst.api.client.GET('/api/me')).data?.role,
+        'the platform holds the new role',
+      ).toBe('viewer');
+      return feed;
+    });
+
+  const reopened =
+    await test.step('reloaded under the new role, the feed streams again; the closed one gets nothing', async () => {
+      await securityAnalyst.watchLiveFeed();
+      const feed = frames.latest();
+      const third = wave(10);
+      await publishAndStore(third.events);
+      await expect
+        .poll(() => feed.received.filter((frame) => frame.type === 'anomaly').map((frame) => frame.eventId), {
+          message: 'the reopened feed received the new anomalies',
+        })
+        .toEqual(third.anomalyIds);
+      expect(closedByRole.received, 'nothing reached the feed closed by the role change').toEqual([
+        { type: 'ready' },
+      ]);
+      return feed;
+    });
+
+  await test.step('signing out in another tab closes the feed, and later events never reach it', async () => {
+    const before = reopened.received.length;
+    await securityAnalyst.signOutInAnotherTab();
+    await expect(feedStatus, 'the feed closed within two seconds').toHaveText(
+      'Closed: You signed out; sign in again to watch the live feed.',
+      { timeout: 2_000 },
+    );
+    const fourth = wave(10);
+    await publishAndStore(fourth.events);
+    const stored = (await securityAnalyst.eventsOfSession(session)).map((event) => event.streamEventId);
+    expect(stored, 'the platform stored and raised the anomalies published after sign-out').toEqual(
+      expect.arrayContaining(fourth.anomalyIds),
+    );
+    expect(
+      fourth.anomalyIds.length,
+      'the last wave holds anomalies the feed could have carried',
+    ).toBeGreaterThan(0);
+    expect(reopened.received.length, 'no frame reached the feed after sign-out').toBe(before);
+    await expect(
+      securityAnalyst.liveFeedRows().getByRole('link', { name: fourth.anomalyIds[0] }),
+    ).toHaveCount(0);
   });
 });

@@ -34,6 +34,8 @@ const envSchema = z.object({
   SIGNIN_FAILURE_WINDOW_SECONDS: positiveInt(900),
   OIDC_TIMEOUT_MS: positiveInt(4000),
   SESSION_TTL_MINUTES: positiveInt(8 * 60),
+  LIVE_FEED_MAX_PER_USER: positiveInt(5),
+  LIVE_FEED_MAX_BUFFERED_BYTES: positiveInt(1024 * 1024),
   RETENTION_PURGE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
   RESPONSE_CHECK: z.enum(['strict', 'log', 'off']).default('strict'),
   TEST_CLOCK: z
@@ -62,6 +64,8 @@ export interface Config {
   };
   oidcTimeoutMs: number;
   sessionTtlMinutes: number;
+  /** Open live feeds per user, and the unsent bytes past which a slow reader's feed is closed. */
+  liveFeed: { maxFeedsPerUser: number; maxBufferedBytes: number };
   /** How often the retention purge runs; 0 = only on demand. */
   retentionPurgeIntervalSeconds: number;
   /**
@@ -112,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     oidcTimeoutMs: e.OIDC_TIMEOUT_MS,
     sessionTtlMinutes: e.SESSION_TTL_MINUTES,
+    liveFeed: { maxFeedsPerUser: e.LIVE_FEED_MAX_PER_USER, maxBufferedBytes: e.LIVE_FEED_MAX_BUFFERED_BYTES },
     retentionPurgeIntervalSeconds: e.RETENTION_PURGE_INTERVAL_SECONDS,
     testClock: e.TEST_CLOCK,
     operations,

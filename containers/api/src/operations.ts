@@ -44,7 +44,7 @@ export function createOperations(deps: {
   const directory = new SessionDirectory(pool);
   const metrics = new LiveMetrics();
   const sessions = new SessionService(pool, directory, metrics);
-  const feed = new LiveFeed();
+  const feed = new LiveFeed(config.liveFeed);
   const alerts = new AlertEvaluator({ pool, log, feed, timeoutMs, publicUrl: config.publicUrl });
   const events = new EventService({ pool, feed, timeoutMs, publicUrl: config.publicUrl });
   const streams = new StreamWorker({

@@ -31,7 +31,10 @@ export type AuditAction =
   | 'audit.export'
   | 'settings.retention'
   | 'retention.purge'
-  | 'user.erase';
+  | 'user.erase'
+  | 'user.role_change'
+  | 'tenant.suspend'
+  | 'tenant.reactivate';
 
 export interface AuditEntry {
   action: AuditAction;

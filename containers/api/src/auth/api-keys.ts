@@ -93,6 +93,6 @@ export async function findApiKey(pool: pg.Pool, key: string): Promise<Principal 
         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
       [row.key_id],
     );
-    return principalFromRow(row, 'api_key', null);
+    return principalFromRow(row, 'api_key', null, { id: row.key_id, expiresAt: null });
   });
 }

@@ -10,6 +10,8 @@ export interface Principal {
   via: 'session' | 'api_key';
   /** Only for sessions: the token forms and cookie-authenticated API writes must echo back. */
   csrfToken: string | null;
+  /** The credential presented: the session id's hash or the API key's id, so it can be revoked by name. */
+  credential: { id: string; expiresAt: Date | null };
 }
 
 export interface PrincipalRow {
@@ -26,6 +28,7 @@ export function principalFromRow(
   row: PrincipalRow,
   via: Principal['via'],
   csrfToken: string | null,
+  credential: Principal['credential'],
 ): Principal {
   return {
     userId: row.user_id,
@@ -35,6 +38,7 @@ export function principalFromRow(
     tenant: { id: row.tenant_id, slug: row.tenant_slug, name: row.tenant_name },
     via,
     csrfToken,
+    credential,
   };
 }
 

@@ -9,6 +9,9 @@ export interface NewSession {
   expiresAt: Date;
 }
 
+/** How a session is named everywhere but the cookie: its live feeds are revoked by this too. */
+export const sessionIdHash = (sid: string) => sha256(sid);
+
 /** The cookie carries the session id; the database only ever sees its hash. */
 export async function createSession(
   db: Db,
@@ -28,17 +31,22 @@ export async function createSession(
 
 export async function findSession(pool: pg.Pool, sid: string): Promise<Principal | null> {
   return withSystem(pool, async (db) => {
-    const { rows } = await db.query<PrincipalRow & { csrf_token: string }>(
+    const { rows } = await db.query<PrincipalRow & { csrf_token: string; expires_at: Date }>(
       `SELECT u.id AS user_id, u.email, u.name, u.role, t.id AS tenant_id, t.slug AS tenant_slug,
-              t.name AS tenant_name, s.csrf_token
+              t.name AS tenant_name, s.csrf_token, s.expires_at
          FROM sessions s
          JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id AND u.erased_at IS NULL
          JOIN tenants t ON t.id = s.tenant_id
         WHERE s.id_hash = $1 AND s.expires_at > now() AND t.status = 'active'`,
-      [sha256(sid)],
+      [sessionIdHash(sid)],
     );
     const row = rows[0];
-    return row ? principalFromRow(row, 'session', row.csrf_token) : null;
+    return row
+      ? principalFromRow(row, 'session', row.csrf_token, {
+          id: sessionIdHash(sid),
+          expiresAt: row.expires_at,
+        })
+      : null;
   });
 }
 

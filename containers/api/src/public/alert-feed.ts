@@ -112,7 +112,13 @@ function connect(): void {
       // Not a message of ours: ignore it rather than break the feed.
     }
   });
-  socket.addEventListener('close', () => {
+  socket.addEventListener('close', (event) => {
+    // 4000–4999: the platform ended the feed (signed out, role changed, …); reconnecting would not
+    // help, so the page says why and stays closed.
+    if (event.code >= 4000 && event.code <= 4999) {
+      if (status) status.textContent = `Closed: ${event.reason}`;
+      return;
+    }
     if (status) status.textContent = 'Reconnecting…';
     window.setTimeout(connect, reconnectMs);
   });

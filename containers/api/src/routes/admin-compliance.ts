@@ -4,6 +4,7 @@ import { eraseUser } from '../compliance/erasure.ts';
 import { dayMs } from '../compliance/platform-clock.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem } from '../db/pool.ts';
+import { feedClosures } from '../events/live-feed-closures.ts';
 import { notFound } from '../http/api-error.ts';
 import { erasure, platformCapabilities, platformClock } from '../http/response-schemas.ts';
 import type { RouteDoc } from '../http/route-catalog.ts';
@@ -113,6 +114,7 @@ export function registerAdminComplianceRoutes(
         eraseUser(db, tenantId, userId, { id: null, email: 'admin-api', ip: request.ip }),
       );
       if (!result) throw notFound('user');
+      ctx.operations.feed.revoke(tenantId, { userId }, feedClosures.erased);
       return result;
     },
   );

@@ -5,6 +5,7 @@ import { createApiKey, revokeApiKey } from '../auth/api-keys.ts';
 import { secretsMatch } from '../auth/tokens.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem } from '../db/pool.ts';
+import { feedClosures } from '../events/live-feed-closures.ts';
 import { conflict, notFound, unauthenticated } from '../http/api-error.ts';
 import { createdApiKey, tenant as tenantSchema, user as userSchema } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
@@ -14,9 +15,11 @@ import {
   listTenants,
   newTenantSchema,
   purgeTenant,
+  setTenantStatus,
   summarise,
+  tenantStatusSchema,
 } from '../tenants/tenants.ts';
-import { findUserById, insertUser, newUserSchema } from '../tenants/users.ts';
+import { changeRole, findUserById, insertUser, newUserSchema, roleChangeSchema } from '../tenants/users.ts';
 import { registerAdminComplianceRoutes } from './admin-compliance.ts';
 
 const apiKeyRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
@@ -142,6 +145,79 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     },
   );
 
+  app.patch(
+    '/api/admin/tenants/:tenantId',
+    {
+      onRequest: requireBootstrapToken,
+      config: doc(
+        "Suspend or reactivate a tenant (suspension ends its members' live feeds)",
+        { 200: 'the tenant', 404: 'no such tenant' },
+        tenantStatusSchema,
+        tenantSchema,
+      ),
+    },
+    async (request) => {
+      const tenantId = tenantIdOf(request);
+      const { status } = parseInput(tenantStatusSchema, request.body, 'tenant status');
+      const tenant = await withSystem(ctx.pool, async (db) => {
+        const changed = await setTenantStatus(db, tenantId, status);
+        if (changed) {
+          await recordAudit(db, tenantId, {
+            action: status === 'suspended' ? 'tenant.suspend' : 'tenant.reactivate',
+            outcome: 'success',
+            actorEmail: 'admin-api',
+            targetType: 'tenant',
+            targetId: tenantId,
+            ip: request.ip,
+          });
+        }
+        return changed;
+      });
+      if (!tenant) throw tenantNotFound();
+      if (status === 'suspended')
+        ctx.operations.feed.revoke(tenantId, { all: true }, feedClosures.tenantSuspended);
+      return summarise(tenant);
+    },
+  );
+
+  app.patch(
+    '/api/admin/tenants/:tenantId/users/:userId',
+    {
+      onRequest: requireBootstrapToken,
+      config: doc(
+        "Change a user's role (ends their live feeds, which were opened under the old one)",
+        { 200: 'the user', 404: 'no such user' },
+        roleChangeSchema,
+        userSchema,
+      ),
+    },
+    async (request) => {
+      const tenantId = tenantIdOf(request);
+      const { userId } = request.params as { userId: string };
+      if (!isUuid(userId)) throw notFound('user');
+      const { role } = parseInput(roleChangeSchema, request.body, 'role change');
+      const changed = await withSystem(ctx.pool, async (db) => {
+        const result = await changeRole(db, tenantId, userId, role);
+        if (result && result.before.role !== role) {
+          await recordAudit(db, tenantId, {
+            action: 'user.role_change',
+            outcome: 'success',
+            actorEmail: 'admin-api',
+            targetType: 'user',
+            targetId: userId,
+            ip: request.ip,
+            details: { from: result.before.role, to: role },
+          });
+        }
+        return result;
+      });
+      if (!changed) throw notFound('user');
+      if (changed.before.role !== role)
+        ctx.operations.feed.revoke(tenantId, { userId }, feedClosures.roleChanged);
+      return changed.after;
+    },
+  );
+
   app.post(
     '/api/admin/tenants/:tenantId/users/:userId/api-keys',
     {
@@ -203,6 +279,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
         return done;
       });
       if (!revoked) throw notFound('API key');
+      ctx.operations.feed.revoke(tenantId, { credentialId: keyId }, feedClosures.keyRevoked);
       return reply.status(204).send();
     },
   );

@@ -14,6 +14,7 @@ import { createSession, deleteSession } from '../auth/sessions.ts';
 import { wasErased } from '../compliance/erasure.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem, withTenant } from '../db/pool.ts';
+import { feedClosures } from '../events/live-feed-closures.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
 import { findTenantBySlug, type Tenant } from '../tenants/tenants.ts';
@@ -315,6 +316,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       const sid = request.cookies.sid;
       if (sid) await deleteSession(ctx.pool, sid);
       if (principal) {
+        ctx.operations.feed.revoke(
+          principal.tenant.id,
+          { credentialId: principal.credential.id },
+          feedClosures.signedOut,
+        );
         await withTenant(ctx.pool, principal.tenant.id, (db) =>
           recordAudit(db, principal.tenant.id, {
             action: 'auth.sign_out',

@@ -9,6 +9,7 @@ import {
 import { purgeOneTenant } from '../compliance/retention-purge.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem, withTenant } from '../db/pool.ts';
+import { feedClosures } from '../events/live-feed-closures.ts';
 import { conflict, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
@@ -141,6 +142,7 @@ export function registerComplianceRoutes(app: FastifyInstance, ctx: AppContext):
         }),
       );
       if (!result) throw notFound('user');
+      ctx.operations.feed.revoke(principal.tenant.id, { userId }, feedClosures.erased);
       return result;
     },
   );

@@ -4,6 +4,7 @@ import { principalOf, requirePermission } from '../auth/request-auth.ts';
 import type { AppContext } from '../context.ts';
 import { newNoteSchema, noteSchema } from '../events/event-service.ts';
 import { eventActions, eventStatuses } from '../events/event-states.ts';
+import { feedClosures } from '../events/live-feed-closures.ts';
 import { severities } from '../events/severity.ts';
 import { forbidden, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
@@ -51,6 +52,25 @@ function assertSameOrigin(request: FastifyRequest, publicUrl: string | undefined
     throw forbidden('The live feed only serves pages of this site; open it from the platform itself.');
 }
 
+/** Longest delay setTimeout keeps; a later expiry waits in steps of it. */
+const maxTimerMs = 2 ** 31 - 1;
+
+/**
+ * Ends the feed when its session does (a feed is authorised at its handshake and must not outlive
+ * it); answers the function that cancels the wait.
+ */
+function onExpiry(expiresAt: Date | null, expire: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const wait = () => {
+    if (!expiresAt) return;
+    const due = expiresAt.getTime() - Date.now();
+    timer = setTimeout(due > maxTimerMs ? wait : expire, Math.min(Math.max(0, due), maxTimerMs));
+    timer.unref();
+  };
+  wait();
+  return () => clearTimeout(timer);
+}
+
 /** Anomaly events: the live feed, the list, detail, timeline, enrichment and the analyst's actions. */
 export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { events, feed } = ctx.operations;
@@ -81,10 +101,32 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void
       },
     },
     (socket, request) => {
-      const tenantId = principalOf(request).tenant.id;
-      const unsubscribe = feed.subscribe(tenantId, { send: (text) => socket.send(text) });
-      socket.on('close', unsubscribe);
-      socket.on('error', unsubscribe);
+      const principal = principalOf(request);
+      const tenantId = principal.tenant.id;
+      const subscription = feed.subscribe(tenantId, {
+        owner: { userId: principal.userId, credentialId: principal.credential.id },
+        get bufferedAmount() {
+          return socket.bufferedAmount;
+        },
+        send: (text) => socket.send(text),
+        close: ({ code, reason }) => {
+          request.log.info({ code, reason }, 'live feed closed by the platform');
+          socket.close(code, reason);
+        },
+      });
+      if (!subscription.ok) {
+        socket.close(subscription.closure.code, subscription.closure.reason);
+        return;
+      }
+      const cancelExpiry = onExpiry(principal.credential.expiresAt, () =>
+        feed.revoke(tenantId, { credentialId: principal.credential.id }, feedClosures.sessionExpired),
+      );
+      const end = () => {
+        cancelExpiry();
+        subscription.unsubscribe();
+      };
+      socket.on('close', end);
+      socket.on('error', end);
       // Clients wait for this before they count on receiving events.
       socket.send(JSON.stringify({ type: 'ready' }));
     },

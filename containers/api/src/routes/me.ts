@@ -5,6 +5,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../auth/api-keys.ts';
 import { principalOf, requireUser } from '../auth/request-auth.ts';
 import type { AppContext } from '../context.ts';
 import { withTenant } from '../db/pool.ts';
+import { feedClosures } from '../events/live-feed-closures.ts';
 import { notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
 import { createdApiKey, me } from '../http/response-schemas.ts';
@@ -128,6 +129,7 @@ export function registerMeRoutes(app: FastifyInstance, ctx: AppContext): void {
         return done;
       });
       if (!revoked) throw notFound('API key');
+      ctx.operations.feed.revoke(principal.tenant.id, { credentialId: keyId }, feedClosures.keyRevoked);
       return reply.status(204).send();
     },
   );

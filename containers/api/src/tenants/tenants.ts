@@ -58,6 +58,19 @@ export async function findTenantBySlug(db: Db, slug: string): Promise<Tenant | n
   return rows[0] ?? null;
 }
 
+export const tenantStatusSchema = z.strictObject({
+  status: z.enum(['active', 'suspended'], { error: 'status must be active or suspended' }),
+});
+
+/** Suspends or reactivates a tenant; answers it as it now is, or null when there is no such tenant. */
+export async function setTenantStatus(db: Db, id: string, status: Tenant['status']): Promise<Tenant | null> {
+  const { rows } = await db.query<Tenant>(
+    `UPDATE tenants SET status = $2 WHERE id = $1 RETURNING ${columns}`,
+    [id, status],
+  );
+  return rows[0] ?? null;
+}
+
 export async function findTenantById(db: Db, id: string): Promise<Tenant | null> {
   const { rows } = await db.query<Tenant>(`SELECT ${columns} FROM tenants WHERE id = $1`, [id]);
   return rows[0] ?? null;

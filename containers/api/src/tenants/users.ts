@@ -8,6 +8,10 @@ export const newUserSchema = z.object({
   role: z.enum(roles, { error: `role must be one of ${roles.join(', ')}` }),
 });
 
+export const roleChangeSchema = z.strictObject({
+  role: z.enum(roles, { error: `role must be one of ${roles.join(', ')}` }),
+});
+
 export interface User {
   id: string;
   email: string;
@@ -56,4 +60,23 @@ export async function listUsers(db: Db, tenantId: string): Promise<Member[]> {
     [tenantId],
   );
   return rows.map(({ erased_at, ...user }) => ({ ...user, erasedAt: erased_at?.toISOString() ?? null }));
+}
+
+/** Gives a (not erased) user another role; answers the user before and after, or null when there is no such user. */
+export async function changeRole(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  role: Role,
+): Promise<{ before: User; after: User } | null> {
+  const { rows } = await db.query<User & { previous: Role }>(
+    `UPDATE users u SET role = $3 FROM users old
+      WHERE u.tenant_id = $1 AND u.id = $2 AND u.erased_at IS NULL AND old.id = u.id
+      RETURNING u.id, u.email, u.name, u.role, old.role AS previous`,
+    [tenantId, userId, role],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { previous, ...after } = row;
+  return { before: { ...after, role: previous }, after };
 }
