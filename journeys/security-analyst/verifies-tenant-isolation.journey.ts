@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expectStatus } from '../../fixtures/api/platform-client.ts';
 import { tenantRows } from '../../fixtures/compliance/tenant-rows.ts';
 import { expect, needs, test } from '../../fixtures/index.ts';
-import { attempt, attemptForm } from '../../fixtures/personas/attempts.ts';
+import { attempt, attemptInBrowser } from '../../fixtures/personas/attempts.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
 import { ProductionDeployer } from '../../fixtures/personas/production-deployer.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
@@ -11,10 +11,14 @@ import {
   apiProbes,
   formProbes,
   formRequest,
+  type Probe,
   pageProbes,
   probeRequest,
   type RivalIds,
 } from './support/isolation-probes.ts';
+
+/** Status and body of an answer, as compared between B's id and an unknown one. */
+type Answer = { status: number; body: unknown };
 
 test('verifies tenant isolation', {
   tag: ['@e2e', '@security-analyst', '@security'],
@@ -76,14 +80,22 @@ test('verifies tenant isolation', {
     return ids;
   });
 
+  const probers = {
+    scientist: dataScientist,
+    deployer,
+    analyst: securityAnalyst,
+    admin: await personaWithRole('tenant_admin'),
+  };
+
   await test.step("tenant B's records are 'page not found' on tenant A's pages", async () => {
-    const page = securityAnalyst.page;
-    for (const { operation, target } of pageProbes) {
-      const path = operation.replace('GET ', '').replace('{id}', rivalIds[target]);
+    for (const probe of pageProbes) {
+      const { page } = probers[probe.prober];
+      const { path } = probeRequest(probe, rivalIds[probe.target]);
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(404);
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
     }
+    const page = securityAnalyst.page;
     await page.goto('/models');
     const versions = page.getByRole('table', { name: 'Model versions' }).locator('tbody').getByRole('row');
     await expect(versions).toHaveCount(1);
@@ -91,45 +103,42 @@ test('verifies tenant isolation', {
   });
 
   await test.step("every request naming B's record answers A exactly as for an id that exists nowhere, and changes nothing", async () => {
-    const probers = {
-      scientist: dataScientist,
-      deployer,
-      analyst: securityAnalyst,
-      admin: await personaWithRole('tenant_admin'),
-    };
     const before = await tenantRows(stack, rival.analyst.tenant.id);
     const nowhere = randomUUID();
-    const asSeen = (answer: { status: number; body: unknown }, id: string) =>
+    const asSeen = (answer: Answer, id: string) =>
       `${answer.status} ${typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)}`.replaceAll(
         id,
         '<id>',
       );
+    const answered = (probe: Probe, foreign: Answer, missing: Answer) => ({
+      probe: probe.operation,
+      answers: probe.answers ?? 404,
+      foreign: asSeen(foreign, rivalIds[probe.target]),
+      missing: asSeen(missing, nowhere),
+    });
     const viaApi = apiProbes.map(async (probe) => {
       const [foreign, missing] = await Promise.all([
         attempt(probers[probe.prober], probeRequest(probe, rivalIds[probe.target])),
         attempt(probers[probe.prober], probeRequest(probe, nowhere)),
       ]);
-      return {
-        probe: probe.operation,
-        foreign: asSeen(foreign, rivalIds[probe.target]),
-        missing: asSeen(missing, nowhere),
-      };
+      return answered(probe, foreign, missing);
     });
     // A refused form shows the page again with what was typed; the id typed is the caller's own input.
-    const viaForms = formProbes.map(async (probe) => {
+    const viaBrowser = [...pageProbes, ...formProbes].map(async (probe) => {
       const [foreign, missing] = await Promise.all([
-        attemptForm(probers[probe.prober], formRequest(probe, rivalIds[probe.target])),
-        attemptForm(probers[probe.prober], formRequest(probe, nowhere)),
+        attemptInBrowser(probers[probe.prober], formRequest(probe, rivalIds[probe.target])),
+        attemptInBrowser(probers[probe.prober], formRequest(probe, nowhere)),
       ]);
-      return {
-        probe: `form ${probe.operation}`,
-        foreign: asSeen(foreign, rivalIds[probe.target]),
-        missing: asSeen(missing, nowhere),
-      };
+      return answered(probe, foreign, missing);
     });
-    const seen = await Promise.all([...viaApi, ...viaForms]);
-    const leaks = seen.filter(({ foreign, missing }) => foreign !== missing || !foreign.startsWith('404 '));
-    expect(leaks, "requests with B's id answer 404, word for word as for an unknown id").toEqual([]);
+    const seen = await Promise.all([...viaApi, ...viaBrowser]);
+    const wrong = seen.filter(
+      ({ foreign, missing, answers }) => foreign !== missing || !foreign.startsWith(`${answers} `),
+    );
+    expect(
+      wrong,
+      "requests naming B's record answer as for an id that exists nowhere: 404 (a list: 200, empty)",
+    ).toEqual([]);
     expect(await tenantRows(stack, rival.analyst.tenant.id), "tenant B's rows are as they were").toEqual(
       before,
     );

@@ -41,7 +41,7 @@ test('every probed or excused operation is one the contract has, each named once
   ).toEqual([]);
 });
 
-test('a new route with an id in its path or body is reported until it is probed', () => {
+test('a new route with an id in its path, body or query is reported until it is probed', () => {
   const withNewRoutes: Contract = {
     paths: {
       '/api/widgets/{id}': { get: { parameters: [{ in: 'path', name: 'id' }] } },
@@ -49,9 +49,14 @@ test('a new route with an id in its path or body is reported until it is probed'
         post: {
           requestBody: { content: { 'application/json': { schema: { properties: { gadgetId: {} } } } } },
         },
-        get: {},
+        get: { parameters: [{ in: 'query', name: 'limit' }] },
       },
+      '/api/gadgets': { get: { parameters: [{ in: 'query', name: 'widgetId' }] } },
     },
   };
-  expect(idTakingOperations(withNewRoutes)).toEqual(['GET /api/widgets/{id}', 'POST /api/widgets']);
+  expect(idTakingOperations(withNewRoutes)).toEqual([
+    'GET /api/widgets/{id}',
+    'POST /api/widgets',
+    'GET /api/gadgets',
+  ]);
 });

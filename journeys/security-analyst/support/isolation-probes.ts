@@ -33,10 +33,17 @@ export interface Probe {
   /** The contract's operation, "METHOD /path/{param}". */
   operation: `${Method} /${string}`;
   prober: Prober;
-  /** Which of B's records goes where: the path parameter, or the body field that names it. */
+  /** Which of B's records goes where: the path parameter, or the body or query field that names it. */
   target: RivalRecord;
   /** The body field that carries the id; absent when it goes in the path. */
   bodyField?: string;
+  /** The query field that carries the id (a list's filter); absent when it goes in the path. */
+  queryField?: string;
+  /**
+   * The one right answer, for B's id and an unknown one alike: 404, or for a list filtered by
+   * the id, 200 with nothing in it.
+   */
+  answers?: 404 | 200;
   /** A body the request would be accepted with in tenant A, so only the id can make it fail. */
   body?: Record<string, unknown>;
   /** Query string the request needs besides the id. */
@@ -52,6 +59,13 @@ export const apiProbes: readonly Probe[] = [
     target: 'dataset',
     bodyField: 'datasetId',
     body: { name: 'probe', runs: [{ algorithm: 'robust_zscore', params: { contamination: 0.05 } }] },
+  },
+  {
+    operation: 'GET /api/experiments',
+    prober: 'scientist',
+    target: 'dataset',
+    queryField: 'datasetId',
+    answers: 200,
   },
   { operation: 'GET /api/experiments/{id}', prober: 'scientist', target: 'experiment' },
   { operation: 'GET /api/experiments/{id}/leaderboard', prober: 'scientist', target: 'experiment' },
@@ -115,6 +129,20 @@ export const apiProbes: readonly Probe[] = [
   { operation: 'POST /api/sessions/{id}/resume', prober: 'deployer', target: 'session' },
   { operation: 'POST /api/sessions/{id}/start', prober: 'deployer', target: 'session' },
   { operation: 'POST /api/sessions/{id}/stop', prober: 'deployer', target: 'session' },
+  {
+    operation: 'GET /api/events',
+    prober: 'analyst',
+    target: 'session',
+    queryField: 'sessionId',
+    answers: 200,
+  },
+  {
+    operation: 'GET /api/alerts',
+    prober: 'analyst',
+    target: 'session',
+    queryField: 'sessionId',
+    answers: 200,
+  },
   { operation: 'GET /api/events/{id}', prober: 'analyst', target: 'event' },
   { operation: 'GET /api/events/{id}/timeline', prober: 'analyst', target: 'event' },
   { operation: 'GET /api/events/{id}/enrichment', prober: 'analyst', target: 'event' },
@@ -194,18 +222,20 @@ export const notTenantScoped: Readonly<Record<string, string>> = {
 };
 
 /** The page routes whose 404 the journey checks in the browser with B's id. */
-export const pageProbes: readonly { operation: `GET /${string}`; target: RivalRecord }[] = [
-  { operation: 'GET /datasets/{id}', target: 'dataset' },
-  { operation: 'GET /experiments/{id}', target: 'experiment' },
-  { operation: 'GET /runs/{id}', target: 'run' },
-  { operation: 'GET /alerts/{id}', target: 'event' },
-  { operation: 'GET /sessions/{id}', target: 'session' },
-  { operation: 'GET /deployments/{id}', target: 'production' },
+export const pageProbes: readonly Probe[] = [
+  { operation: 'GET /experiments/new', prober: 'scientist', target: 'dataset', queryField: 'datasetId' },
+  { operation: 'GET /datasets/{id}', prober: 'analyst', target: 'dataset' },
+  { operation: 'GET /experiments/{id}', prober: 'analyst', target: 'experiment' },
+  { operation: 'GET /runs/{id}', prober: 'analyst', target: 'run' },
+  { operation: 'GET /alerts/{id}', prober: 'analyst', target: 'event' },
+  { operation: 'GET /sessions/{id}', prober: 'analyst', target: 'session' },
+  { operation: 'GET /deployments/{id}', prober: 'analyst', target: 'production' },
 ];
 
-/** The form a page probe submits, with `id` in the place the probe names (form fields are strings). */
-export function formRequest(probe: Probe, id: string): { path: string; form: Record<string, string> } {
-  const { path, json } = probeRequest(probe, id);
+/** What a page or form probe asks for, with `id` in the place the probe names (form fields are strings). */
+export function formRequest(probe: Probe, id: string): { path: string; form?: Record<string, string> } {
+  const { method, path, json } = probeRequest(probe, id);
+  if (method === 'GET') return { path };
   const fields = Object.entries((json ?? {}) as Record<string, unknown>).map(([name, value]) => [
     name,
     String(value),
@@ -223,8 +253,10 @@ export const probedOperations = (): string[] => [
 /** The request a probe sends, with `id` in the place the probe names. */
 export function probeRequest(probe: Probe, id: string): { method: Method; path: string; json?: unknown } {
   const [method, template] = probe.operation.split(' ') as [Method, string];
-  const filled = probe.bodyField ? template : template.replace(/\{[^}]+\}/, id);
-  const path = probe.query ? `${filled}?${probe.query}` : filled;
+  const inPath = !probe.bodyField && !probe.queryField;
+  const filled = inPath ? template.replace(/\{[^}]+\}/, id) : template;
+  const query = [probe.query, probe.queryField && `${probe.queryField}=${id}`].filter(Boolean).join('&');
+  const path = query ? `${filled}?${query}` : filled;
   const body = probe.bodyField ? { ...probe.body, [probe.bodyField]: id } : probe.body;
   return body === undefined ? { method, path } : { method, path, json: body };
 }
@@ -234,7 +266,7 @@ interface ContractOperation {
   requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
 }
 
-/** "METHOD /path" of each operation that takes an id: in its path, or as a body field named …Id. */
+/** "METHOD /path" of each operation that takes an id: in its path, or as a body or query field named …Id. */
 export function idTakingOperations(contract: {
   paths: Record<string, Record<string, ContractOperation>>;
 }): string[] {
@@ -242,7 +274,10 @@ export function idTakingOperations(contract: {
   for (const [path, operations] of Object.entries(contract.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-      const inPath = (operation.parameters ?? []).some((parameter) => parameter.in === 'path');
+      const inPath = (operation.parameters ?? []).some(
+        (parameter) =>
+          parameter.in === 'path' || (parameter.in === 'query' && /Id$/.test(parameter.name ?? '')),
+      );
       const fields = Object.values(operation.requestBody?.content ?? {}).flatMap((media) =>
         Object.keys(media.schema?.properties ?? {}),
       );
