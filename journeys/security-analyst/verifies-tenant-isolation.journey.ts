@@ -33,11 +33,18 @@ test('verifies tenant isolation', {
   data,
   producer,
 }) => {
-  const deployer = await personaWithRole('ml_engineer');
+  // The people are independent of one another: they sign in side by side.
+  const [deployer, admin, rivalScientist, rivalDeployer, rivalAnalyst] = await Promise.all([
+    personaWithRole('ml_engineer'),
+    personaWithRole('tenant_admin'),
+    secondTenant.addMember('data_scientist'),
+    secondTenant.addMember('ml_engineer'),
+    secondTenant.addMember('security_analyst'),
+  ]);
   const rival = {
-    scientist: new Persona(await secondTenant.addMember('data_scientist')),
-    deployer: new ProductionDeployer(await secondTenant.addMember('ml_engineer')),
-    analyst: new SecurityAnalyst(await secondTenant.addMember('security_analyst')),
+    scientist: new Persona(rivalScientist),
+    deployer: new ProductionDeployer(rivalDeployer),
+    analyst: new SecurityAnalyst(rivalAnalyst),
   };
   const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
 
@@ -80,12 +87,7 @@ test('verifies tenant isolation', {
     return ids;
   });
 
-  const probers = {
-    scientist: dataScientist,
-    deployer,
-    analyst: securityAnalyst,
-    admin: await personaWithRole('tenant_admin'),
-  };
+  const probers = { scientist: dataScientist, deployer, analyst: securityAnalyst, admin };
 
   await test.step("tenant B's records are 'page not found' on tenant A's pages", async () => {
     for (const probe of pageProbes) {
