@@ -1,14 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '../../fixtures/index.ts';
-import { attempt } from '../../fixtures/personas/attempts.ts';
+import { expectStatus } from '../../fixtures/api/platform-client.ts';
+import { tenantRows } from '../../fixtures/compliance/tenant-rows.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
+import { attempt, attemptInBrowser } from '../../fixtures/personas/attempts.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
 import { ProductionDeployer } from '../../fixtures/personas/production-deployer.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
 import { untilScored } from '../../fixtures/streaming/until-scored.ts';
+import {
+  apiProbes,
+  formProbes,
+  formRequest,
+  type Probe,
+  pageProbes,
+  probeRequest,
+  type RivalIds,
+} from './support/isolation-probes.ts';
+
+/** Status and body of an answer, as compared between B's id and an unknown one. */
+type Answer = { status: number; body: unknown };
 
 test('verifies tenant isolation', {
   tag: ['@e2e', '@security-analyst', '@security'],
+  annotation: needs('database'),
 }, async ({
+  stack,
   securityAnalyst,
   dataScientist,
   personaWithRole,
@@ -17,11 +33,18 @@ test('verifies tenant isolation', {
   data,
   producer,
 }) => {
-  const deployer = await personaWithRole('ml_engineer');
+  // The people are independent of one another: they sign in side by side.
+  const [deployer, admin, rivalScientist, rivalDeployer, rivalAnalyst] = await Promise.all([
+    personaWithRole('ml_engineer'),
+    personaWithRole('tenant_admin'),
+    secondTenant.addMember('data_scientist'),
+    secondTenant.addMember('ml_engineer'),
+    secondTenant.addMember('security_analyst'),
+  ]);
   const rival = {
-    scientist: new Persona(await secondTenant.addMember('data_scientist')),
-    deployer: new ProductionDeployer(await secondTenant.addMember('ml_engineer')),
-    analyst: new SecurityAnalyst(await secondTenant.addMember('security_analyst')),
+    scientist: new Persona(rivalScientist),
+    deployer: new ProductionDeployer(rivalDeployer),
+    analyst: new SecurityAnalyst(rivalAnalyst),
   };
   const readings = data.sensorReadings({ rows: 300, features: 3, anomalyRate: 0.05 });
 
@@ -40,70 +63,90 @@ test('verifies tenant isolation', {
   const ours = await test.step("set up: tenant A's own model serves its own stream", () =>
     streamingSession({ readings, modelName: 'kiln-detector', by: { scientist: dataScientist, deployer } }));
 
+  const rivalIds = await test.step("set up: the ids of each of tenant B's records", async () => {
+    const run = await rival.scientist.api.getRun(theirs.version.sourceRunId ?? '');
+    const experiment = await rival.scientist.api.getExperiment(run.experimentId);
+    const audit = await expectStatus(200, rival.analyst.api.client.GET('/api/audit'));
+    const keys = await rival.analyst.api.raw<{ items: { id: string }[] }>('GET', '/api/me/api-keys');
+    const ids: RivalIds = {
+      dataset: theirs.dataset,
+      experiment: experiment.id,
+      job: experiment.jobId,
+      run: run.id,
+      version: theirs.version.id,
+      staging: theirs.production.promotedFromId ?? '',
+      production: theirs.production.id,
+      session: theirs.session.id,
+      event: theirs.event.id,
+      auditEntry: String(audit.items[0]?.id ?? ''),
+      apiKey: keys.body.items[0]?.id ?? '',
+      user: rival.scientist.user.id,
+    };
+    const missing = Object.entries(ids).filter(([, id]) => !id);
+    expect(missing, "every kind of tenant B's record exists to probe").toEqual([]);
+    return ids;
+  });
+
+  const probers = { scientist: dataScientist, deployer, analyst: securityAnalyst, admin };
+
   await test.step("tenant B's records are 'page not found' on tenant A's pages", async () => {
-    const page = securityAnalyst.page;
-    for (const path of [
-      `/datasets/${theirs.dataset}`,
-      `/alerts/${theirs.event.id}`,
-      `/sessions/${theirs.session.id}`,
-      `/deployments/${theirs.production.id}`,
-    ]) {
+    for (const probe of pageProbes) {
+      const { page } = probers[probe.prober];
+      const { path } = probeRequest(probe, rivalIds[probe.target]);
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(404);
       await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
     }
+    const page = securityAnalyst.page;
     await page.goto('/models');
     const versions = page.getByRole('table', { name: 'Model versions' }).locator('tbody').getByRole('row');
     await expect(versions).toHaveCount(1);
     await expect(versions).toContainText(ours.version.name);
   });
 
-  await test.step("tenant A's API keys get 404 for B's records, exactly as for ids that exist nowhere", async () => {
+  await test.step("every request naming B's record answers A exactly as for an id that exists nowhere, and changes nothing", async () => {
+    const before = await tenantRows(stack, rival.analyst.tenant.id);
     const nowhere = randomUUID();
-    for (const [what, id] of [
-      ['datasets', theirs.dataset],
-      ['events', theirs.event.id],
-      ['events/:id/timeline', theirs.event.id],
-      ['models/versions', theirs.version.id],
-      ['sessions', theirs.session.id],
-      ['sessions/:id/metrics', theirs.session.id],
-      ['deployments', theirs.production.id],
-    ] as const) {
-      const path = (target: string) =>
-        what.includes(':id') ? `/api/${what.replace(':id', target)}` : `/api/${what}/${target}`;
-      const foreign = await attempt(securityAnalyst, { method: 'GET', path: path(id) });
-      const missing = await attempt(securityAnalyst, { method: 'GET', path: path(nowhere) });
-      expect(foreign.status, `GET ${path('<B id>')}`).toBe(404);
-      expect(foreign.body, `GET ${path('<B id>')} reveals nothing`).toEqual(missing.body);
-    }
+    const asSeen = (answer: Answer, id: string) =>
+      `${answer.status} ${typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)}`.replaceAll(
+        id,
+        '<id>',
+      );
+    const answered = (probe: Probe, foreign: Answer, missing: Answer) => ({
+      probe: probe.operation,
+      answers: probe.answers ?? 404,
+      foreign: asSeen(foreign, rivalIds[probe.target]),
+      missing: asSeen(missing, nowhere),
+    });
+    const viaApi = apiProbes.map(async (probe) => {
+      const [foreign, missing] = await Promise.all([
+        attempt(probers[probe.prober], probeRequest(probe, rivalIds[probe.target])),
+        attempt(probers[probe.prober], probeRequest(probe, nowhere)),
+      ]);
+      return answered(probe, foreign, missing);
+    });
+    // A refused form shows the page again with what was typed; the id typed is the caller's own input.
+    const viaBrowser = [...pageProbes, ...formProbes].map(async (probe) => {
+      const [foreign, missing] = await Promise.all([
+        attemptInBrowser(probers[probe.prober], formRequest(probe, rivalIds[probe.target])),
+        attemptInBrowser(probers[probe.prober], formRequest(probe, nowhere)),
+      ]);
+      return answered(probe, foreign, missing);
+    });
+    const seen = await Promise.all([...viaApi, ...viaBrowser]);
+    const wrong = seen.filter(
+      ({ foreign, missing, answers }) => foreign !== missing || !foreign.startsWith(`${answers} `),
+    );
+    expect(
+      wrong,
+      "requests naming B's record answer as for an id that exists nowhere: 404 (a list: 200, empty)",
+    ).toEqual([]);
+    expect(await tenantRows(stack, rival.analyst.tenant.id), "tenant B's rows are as they were").toEqual(
+      before,
+    );
     expect(await securityAnalyst.eventsOfSession(theirs.session)).toEqual([]);
-  });
-
-  await test.step("tenant A's people cannot act on B's event, session or deployment", async () => {
-    const refusals = [
-      await attempt(securityAnalyst, {
-        method: 'POST',
-        path: `/api/events/${theirs.event.id}/acknowledge`,
-        json: {},
-      }),
-      await attempt(securityAnalyst, {
-        method: 'POST',
-        path: `/api/events/${theirs.event.id}/escalate`,
-        json: {},
-      }),
-      await attempt(deployer, { method: 'POST', path: `/api/sessions/${theirs.session.id}/stop` }),
-      await attempt(deployer, {
-        method: 'POST',
-        path: `/api/deployments/${theirs.production.id}/rollback`,
-        json: { reason: 'probing another tenant' },
-      }),
-    ];
-    expect(refusals.map((answer) => answer.status)).toEqual([404, 404, 404, 404]);
     expect(await rival.analyst.event(theirs.event.id)).toMatchObject({ status: 'open', escalatedAt: null });
     expect(await rival.deployer.operations.session(theirs.session.id)).toMatchObject({ state: 'active' });
-    expect(await rival.deployer.operations.deployment(theirs.production.id)).toMatchObject({
-      state: 'deployed',
-    });
   });
 
   await test.step("tenant A's live feed receives none of B's events while B streams", async () => {
