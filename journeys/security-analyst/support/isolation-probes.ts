@@ -219,6 +219,10 @@ export const notTenantScoped: Readonly<Record<string, string>> = {
     "the platform operator's bootstrap token spans all tenants by design",
   'POST /api/admin/tenants/{tenantId}/users/{userId}/erase':
     "the platform operator's bootstrap token spans all tenants by design",
+  'PATCH /api/admin/tenants/{tenantId}':
+    "the platform operator's bootstrap token spans all tenants by design",
+  'PATCH /api/admin/tenants/{tenantId}/users/{userId}':
+    "the platform operator's bootstrap token spans all tenants by design",
 };
 
 /** The page routes whose 404 the journey checks in the browser with B's id. */
