@@ -31,7 +31,10 @@ export type AuditAction =
   | 'audit.export'
   | 'settings.retention'
   | 'retention.purge'
-  | 'user.erase';
+  | 'user.erase'
+  | 'producer_credential.issue'
+  | 'producer_credential.revoke'
+  | 'broker.refused';
 
 export interface AuditEntry {
   action: AuditAction;

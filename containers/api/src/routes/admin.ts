@@ -17,6 +17,7 @@ import {
   summarise,
 } from '../tenants/tenants.ts';
 import { findUserById, insertUser, newUserSchema } from '../tenants/users.ts';
+import { registerAdminBrokerRoutes } from './admin-broker.ts';
 import { registerAdminComplianceRoutes } from './admin-compliance.ts';
 
 const apiKeyRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
@@ -208,4 +209,5 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
   );
 
   registerAdminComplianceRoutes(app, ctx, requireBootstrapToken, doc);
+  registerAdminBrokerRoutes(app, ctx, requireBootstrapToken, doc);
 }
