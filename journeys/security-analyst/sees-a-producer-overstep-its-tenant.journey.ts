@@ -1,5 +1,5 @@
 import mqtt, { ErrorWithSubackPacket } from 'mqtt';
-import { expect, test } from '../../fixtures/index.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import { Persona } from '../../fixtures/personas/persona.ts';
 import { ProductionDeployer } from '../../fixtures/personas/production-deployer.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
@@ -22,6 +22,7 @@ const brokerOf = (mqttUrl: string) => {
 
 test('sees a producer overstep its tenant, and the other line untouched', {
   tag: ['@e2e', '@security-analyst', '@security'],
+  annotation: needs('brokerRights'),
 }, async ({ stack, deployer, secondTenant, streamingSession, producer, data }) => {
   const readings = data.sensorReadings({ rows: 200, features: 3, anomalyRate: 0.05 });
   const other = {
@@ -70,7 +71,9 @@ test('sees a producer overstep its tenant, and the other line untouched', {
       const event = data.eventStream({ count: 2, anomalyRate: 0, features: readings.features }).events[0];
       // MQTT 3.1.1 has no refusal for a PUBLISH: the broker closes the connection instead of a PUBACK.
       const outcome = await Promise.race([
-        client.publishAsync(theirs.session.topic, JSON.stringify(event), { qos: 1 }).then(() => 'acknowledged'),
+        client
+          .publishAsync(theirs.session.topic, JSON.stringify(event), { qos: 1 })
+          .then(() => 'acknowledged'),
         closed,
       ]);
       expect(outcome, "the broker's answer to a publication into another tenant's session").toBe('closed');
