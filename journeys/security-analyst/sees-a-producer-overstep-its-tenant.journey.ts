@@ -20,10 +20,20 @@ const brokerOf = (mqttUrl: string) => {
   return url.toString();
 };
 
+/** The broker's CONNACK for a connection: 'connected', or the return code of its refusal. */
+const connackOf = (url: string, options: mqtt.IClientOptions) =>
+  mqtt.connectAsync(url, options).then(
+    async (client) => {
+      await client.endAsync(true);
+      return 'connected';
+    },
+    (error: { code?: number }) => error.code,
+  );
+
 test('sees a producer overstep its tenant, and the other line untouched', {
   tag: ['@e2e', '@security-analyst', '@security'],
   annotation: needs('brokerRights'),
-}, async ({ stack, deployer, secondTenant, streamingSession, producer, data }) => {
+}, async ({ stack, deployer, securityAnalyst, secondTenant, streamingSession, producer, data }) => {
   const readings = data.sensorReadings({ rows: 200, features: 3, anomalyRate: 0.05 });
   const other = {
     scientist: new Persona(await secondTenant.addMember('data_scientist')),
@@ -43,13 +53,7 @@ test('sees a producer overstep its tenant, and the other line untouched', {
   });
 
   await test.step("tenant A's producer is refused the platform's client id", async () => {
-    const refused = await mqtt.connectAsync(broker, as(PLATFORM_CLIENT_ID)).then(
-      async (client) => {
-        await client.endAsync(true);
-        return 'connected';
-      },
-      (error: { code?: number }) => error.code,
-    );
+    const refused = await connackOf(broker, as(PLATFORM_CLIENT_ID));
     expect(refused, 'CONNACK return code').toBe(NOT_AUTHORIZED);
   });
 
@@ -104,6 +108,21 @@ test('sees a producer overstep its tenant, and the other line untouched', {
           topic: theirs.session.topic,
         },
       },
+    ]);
+  });
+
+  await test.step("tenant A's deployer revokes the credential, and the broker refuses it from then on", async () => {
+    await deployer.revokeProducerCredentialThroughApi(credential.id);
+    expect(await connackOf(broker, as(credential.username)), 'CONNACK return code').toBe(NOT_AUTHORIZED);
+    const lifecycle = await securityAnalyst.auditEntries({ actor: deployer.user.email });
+    expect(
+      lifecycle
+        .filter((entry) => entry.action.startsWith('producer_credential.'))
+        .map((entry) => [entry.action, entry.targetId])
+        .toSorted(),
+    ).toEqual([
+      ['producer_credential.issue', credential.id],
+      ['producer_credential.revoke', credential.id],
     ]);
   });
 });

@@ -102,17 +102,7 @@ export function registerAdminBrokerRoutes(
       const issued = await withSystem(ctx.pool, async (db) => {
         const tenant = await findTenantBySlug(db, tenantSlug);
         if (!tenant) throw notFound('tenant');
-        const credential = await issueProducerCredential(db, tenant, name, 'admin-api');
-        await recordAudit(db, tenant.id, {
-          action: 'producer_credential.issue',
-          outcome: 'success',
-          actorEmail: 'admin-api',
-          targetType: 'producer_credential',
-          targetId: credential.id,
-          ip: request.ip,
-          details: { name, username: credential.username },
-        });
-        return credential;
+        return issueProducerCredential(db, tenant, name, { email: 'admin-api', ip: request.ip });
       });
       return reply.status(201).send(issued);
     },

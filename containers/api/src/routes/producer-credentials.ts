@@ -39,20 +39,13 @@ export function registerProducerCredentialRoutes(app: FastifyInstance, ctx: AppC
     async (request, reply) => {
       const principal = principalOf(request);
       const { name } = parseInput(newProducerCredentialSchema, request.body ?? {}, 'producer credential');
-      const issued = await withTenant(ctx.pool, principal.tenant.id, async (db) => {
-        const credential = await issueProducerCredential(db, principal.tenant, name, principal.email);
-        await recordAudit(db, principal.tenant.id, {
-          action: 'producer_credential.issue',
-          outcome: 'success',
-          actorId: principal.userId,
-          actorEmail: principal.email,
-          targetType: 'producer_credential',
-          targetId: credential.id,
+      const issued = await withTenant(ctx.pool, principal.tenant.id, (db) =>
+        issueProducerCredential(db, principal.tenant, name, {
+          id: principal.userId,
+          email: principal.email,
           ip: request.ip,
-          details: { name, username: credential.username },
-        });
-        return credential;
-      });
+        }),
+      );
       return reply.status(201).send(issued);
     },
   );

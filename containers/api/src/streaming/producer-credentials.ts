@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { recordAudit } from '../audit/audit-log.ts';
 import { randomToken, secretsMatch, sha256 } from '../auth/tokens.ts';
 import { type Db, withSystem } from '../db/pool.ts';
 
@@ -54,19 +55,38 @@ const toCredential = (tenantSlug: string, row: CredentialRow): ProducerCredentia
   revokedAt: row.revoked_at?.toISOString() ?? null,
 });
 
+/** Who issues a credential, as the audit log records them: a member, or the admin API. */
+export interface Issuer {
+  id?: string;
+  email: string;
+  ip: string;
+}
+
+/** Issues a credential and records it in the tenant's audit log, whoever issued it. */
 export async function issueProducerCredential(
   db: Db,
   tenant: { id: string; slug: string },
   name: string,
-  createdBy: string,
+  issuer: Issuer,
 ): Promise<IssuedProducerCredential> {
   const password = `${secretPrefix}${randomToken()}`;
   const { rows } = await db.query<CredentialRow>(
     `INSERT INTO producer_credentials (tenant_id, name, secret_hash, created_by) VALUES ($1, $2, $3, $4)
      RETURNING id, name, created_by, created_at, revoked_at`,
-    [tenant.id, name, sha256(password), createdBy],
+    [tenant.id, name, sha256(password), issuer.email],
   );
-  return { ...toCredential(tenant.slug, rows[0] as CredentialRow), password };
+  const credential = { ...toCredential(tenant.slug, rows[0] as CredentialRow), password };
+  await recordAudit(db, tenant.id, {
+    action: 'producer_credential.issue',
+    outcome: 'success',
+    actorId: issuer.id ?? null,
+    actorEmail: issuer.email,
+    targetType: 'producer_credential',
+    targetId: credential.id,
+    ip: issuer.ip,
+    details: { name, username: credential.username },
+  });
+  return credential;
 }
 
 export async function listProducerCredentials(
