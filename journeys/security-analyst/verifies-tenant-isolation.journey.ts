@@ -68,6 +68,7 @@ test('verifies tenant isolation', {
     const experiment = await rival.scientist.api.getExperiment(run.experimentId);
     const audit = await expectStatus(200, rival.analyst.api.client.GET('/api/audit'));
     const keys = await rival.analyst.api.raw<{ items: { id: string }[] }>('GET', '/api/me/api-keys');
+    const credential = await rival.deployer.issueProducerCredentialThroughApi('kiln line');
     const ids: RivalIds = {
       dataset: theirs.dataset,
       experiment: experiment.id,
@@ -80,6 +81,7 @@ test('verifies tenant isolation', {
       event: theirs.event.id,
       auditEntry: String(audit.items[0]?.id ?? ''),
       apiKey: keys.body.items[0]?.id ?? '',
+      producerCredential: credential.id,
       user: rival.scientist.user.id,
     };
     const missing = Object.entries(ids).filter(([, id]) => !id);

@@ -40,15 +40,23 @@ test.describe('a journey’s needs', () => {
     // Outside a run (a listing without globalSetup) nothing is known, and nothing is skipped.
     expect(needsOf(['platformLog'], undefined)).toEqual([{ type: 'needs', description: 'platformLog' }]);
     expect(() => needsOf(['databse' as 'database'], external)).toThrow(
-      '"databse" is not a capability: declare one of platformLog, database, clock, faultInjection (fixtures/stack/capabilities.ts).',
+      '"databse" is not a capability: declare one of platformLog, database, clock, faultInjection, brokerRights (fixtures/stack/capabilities.ts).',
     );
   });
 
   test('are met by what each stack offers', () => {
     const clockOn = { testClock: true, uploadMaxBytes: 1 };
     expect(
-      capabilitiesOf({ mode: 'embedded', databaseUrl: 'postgres://x', platformLog: '/tmp/p.log' }, clockOn),
-    ).toEqual(['platformLog', 'database', 'clock', 'faultInjection']);
+      capabilitiesOf(
+        { mode: 'embedded', databaseUrl: 'postgres://x', platformLog: '/tmp/p.log', brokerRights: true },
+        clockOn,
+      ),
+    ).toEqual(['platformLog', 'database', 'clock', 'faultInjection', 'brokerRights']);
+    expect(capabilitiesOf({ mode: 'containers', databaseUrl: 'postgres://x' }, clockOn)).toEqual([
+      'database',
+      'clock',
+      'faultInjection',
+    ]);
     expect(capabilitiesOf({ mode: 'external' }, clockOn)).toEqual(['clock']);
     // The bootstrap token alone gives no clock: the platform must run with TEST_CLOCK=true.
     expect(

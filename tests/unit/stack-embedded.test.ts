@@ -68,7 +68,8 @@ test.describe
     test('starts Postgres, the broker and the platform on loopback', async () => {
       expect(stack.mode).toBe('embedded');
       expect(stack.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(stack.mqttUrl).toMatch(/^mqtt:\/\/127\.0\.0\.1:\d+$/);
+      // The platform's own broker user, which the test process watches topics with too.
+      expect(stack.mqttUrl).toMatch(/^mqtt:\/\/platform:[\w-]+@127\.0\.0\.1:\d+$/);
       expect(await ready(stack.apiUrl)).toBe(200);
 
       const { rows } = await query(
@@ -104,6 +105,22 @@ test.describe
       } finally {
         await Promise.all([subscriber.endAsync(), publisher.endAsync()]);
       }
+    });
+
+    test('the broker refuses a client that is neither the platform nor a producer the platform knows', async () => {
+      const anonymous = new URL(stack.mqttUrl);
+      anonymous.username = '';
+      anonymous.password = '';
+      const refused = await mqtt
+        .connectAsync(anonymous.toString(), { clientId: 'stack-test-anonymous', reconnectPeriod: 0 })
+        .then(
+          async (client) => {
+            await client.endAsync(true);
+            return 'connected';
+          },
+          (error: { code?: number }) => error.code,
+        );
+      expect(refused, 'CONNACK return code (5: not authorized)').toBe(5);
     });
 
     test("restart('api') keeps the URL and resolves once the platform is ready", async () => {

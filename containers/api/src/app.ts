@@ -42,6 +42,7 @@ import { registerDeploymentPages } from './routes/pages-deployments.ts';
 import { registerExperimentPages } from './routes/pages-experiments.ts';
 import { registerSettingsPages } from './routes/pages-settings.ts';
 import { registerStreamingPages } from './routes/pages-streaming.ts';
+import { registerProducerCredentialRoutes } from './routes/producer-credentials.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import { renderErrorPage } from './ui/pages/error-page.ts';
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerExperimentPages(server, context);
   registerDeploymentRoutes(server, context);
   registerSessionRoutes(server, context);
+  registerProducerCredentialRoutes(server, context);
   registerEventExportRoutes(server, context);
   registerEventRoutes(server, context);
   registerAuditRoutes(server, context);

@@ -19,6 +19,8 @@ export interface RivalIds {
   event: string;
   auditEntry: string;
   apiKey: string;
+  /** A credential B's deployer issued for B's producers. */
+  producerCredential: string;
   user: string;
 }
 
@@ -153,6 +155,7 @@ export const apiProbes: readonly Probe[] = [
   { operation: 'POST /api/events/{id}/notes', prober: 'analyst', target: 'event', body: { text: 'probe' } },
   { operation: 'GET /api/audit/{id}', prober: 'analyst', target: 'auditEntry' },
   { operation: 'DELETE /api/me/api-keys/{keyId}', prober: 'analyst', target: 'apiKey' },
+  { operation: 'DELETE /api/producer-credentials/{id}', prober: 'deployer', target: 'producerCredential' },
   { operation: 'POST /api/users/{userId}/erase', prober: 'admin', target: 'user' },
 ];
 
@@ -221,6 +224,10 @@ export const notTenantScoped: Readonly<Record<string, string>> = {
     "the platform operator's bootstrap token spans all tenants by design",
   'PATCH /api/admin/tenants/{tenantId}':
     "the platform operator's bootstrap token spans all tenants by design",
+  'POST /api/admin/broker/authenticate':
+    'the broker asks with the bootstrap token which tenant a producer credential belongs to; it names no tenant',
+  'POST /api/admin/broker/refusals':
+    "the broker reports a refusal with the bootstrap token; the platform files it under the credential's own tenant",
   'PATCH /api/admin/tenants/{tenantId}/users/{userId}':
     "the platform operator's bootstrap token spans all tenants by design",
 };

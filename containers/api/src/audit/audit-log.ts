@@ -34,7 +34,10 @@ export type AuditAction =
   | 'user.erase'
   | 'user.role_change'
   | 'tenant.suspend'
-  | 'tenant.reactivate';
+  | 'tenant.reactivate'
+  | 'producer_credential.issue'
+  | 'producer_credential.revoke'
+  | 'broker.refused';
 
 export interface AuditEntry {
   action: AuditAction;

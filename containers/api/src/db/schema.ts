@@ -1,4 +1,5 @@
 import { complianceMigrations } from '../compliance/compliance-schema.ts';
+import { producerCredentialMigrations } from '../streaming/producer-credentials-schema.ts';
 import { operationsMigrations } from './operations-schema.ts';
 import { setAsideMigrations } from './set-aside-schema.ts';
 
@@ -280,4 +281,5 @@ export const migrations: readonly Migration[] = [
   { version: 6, name: 'dataset rows in chunks', sql: datasetChunks },
   ...complianceMigrations,
   ...setAsideMigrations,
+  ...producerCredentialMigrations,
 ];

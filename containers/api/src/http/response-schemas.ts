@@ -17,6 +17,7 @@ import { severities } from '../events/severity.ts';
 import type { Experiment, Job, Run } from '../experiments/experiments-repo.ts';
 import type { LeaderboardEntry } from '../experiments/leaderboard.ts';
 import type { ModelVersion } from '../models/model-versions.ts';
+import type { IssuedProducerCredential, ProducerCredential } from '../streaming/producer-credentials.ts';
 import type { SessionMetrics } from '../streaming/session-service.ts';
 import { sessionStates } from '../streaming/session-states.ts';
 import type { StreamSession } from '../streaming/sessions-repo.ts';
@@ -467,3 +468,27 @@ export const listOf = <S extends z.ZodType>(item: S) => z.strictObject({ items: 
 /** `{ items, total }`: one page of a longer list. */
 export const pageOf = <S extends z.ZodType>(item: S) =>
   z.strictObject({ items: z.array(item), total: z.number() });
+
+const producerCredentialFields = {
+  id: z.string(),
+  name: z.string(),
+  username: z.string(),
+  publishTopic: z.string(),
+  createdBy: z.string(),
+  createdAt: isoTime,
+  revokedAt: isoTime.nullable(),
+};
+
+export const producerCredential = named('ProducerCredential', z.strictObject(producerCredentialFields));
+true satisfies Same<z.output<typeof producerCredential>, ProducerCredential>;
+
+export const issuedProducerCredential = named(
+  'IssuedProducerCredential',
+  z.strictObject({ ...producerCredentialFields, password: z.string() }),
+);
+true satisfies Same<z.output<typeof issuedProducerCredential>, IssuedProducerCredential>;
+
+export const brokerRights = named(
+  'BrokerRights',
+  z.strictObject({ tenantSlug: z.string(), publishTopic: z.string() }),
+);

@@ -17,7 +17,7 @@ const advanceSchema = z.strictObject({
     .max(36_500, 'move the clock at most 36500 days at once'),
 });
 
-type Doc = (
+export type AdminDoc = (
   summary: string,
   responses: Record<number, string>,
   body?: z.ZodType,
@@ -34,7 +34,7 @@ export function registerAdminComplianceRoutes(
   app: FastifyInstance,
   ctx: AppContext,
   requireBootstrapToken: (request: FastifyRequest) => Promise<void>,
-  doc: Doc,
+  doc: AdminDoc,
 ): void {
   app.get(
     '/api/admin/clock',

@@ -20,6 +20,7 @@ import {
   tenantStatusSchema,
 } from '../tenants/tenants.ts';
 import { changeRole, findUserById, insertUser, newUserSchema, roleChangeSchema } from '../tenants/users.ts';
+import { registerAdminBrokerRoutes } from './admin-broker.ts';
 import { registerAdminComplianceRoutes } from './admin-compliance.ts';
 
 const apiKeyRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
@@ -285,4 +286,5 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
   );
 
   registerAdminComplianceRoutes(app, ctx, requireBootstrapToken, doc);
+  registerAdminBrokerRoutes(app, ctx, requireBootstrapToken, doc);
 }

@@ -1,0 +1,128 @@
+import mqtt, { ErrorWithSubackPacket } from 'mqtt';
+import { expect, needs, test } from '../../fixtures/index.ts';
+import { Persona } from '../../fixtures/personas/persona.ts';
+import { ProductionDeployer } from '../../fixtures/personas/production-deployer.ts';
+import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
+import { untilScored } from '../../fixtures/streaming/until-scored.ts';
+
+/** The platform's stream worker's client id (the platform's default): its persistent session. */
+const PLATFORM_CLIENT_ID = 'anomaly-platform-stream-worker';
+/** MQTT 3.1.1: CONNACK 5 "not authorized"; SUBACK 0x80 "failure". */
+const NOT_AUTHORIZED = 5;
+const SUBSCRIPTION_REFUSED = 128;
+const B_EVENTS = 40;
+
+/** The broker without any user of the stack's: where a producer's sensors connect. */
+const brokerOf = (mqttUrl: string) => {
+  const url = new URL(mqttUrl);
+  url.username = '';
+  url.password = '';
+  return url.toString();
+};
+
+/** The broker's CONNACK for a connection: 'connected', or the return code of its refusal. */
+const connackOf = (url: string, options: mqtt.IClientOptions) =>
+  mqtt.connectAsync(url, options).then(
+    async (client) => {
+      await client.endAsync(true);
+      return 'connected';
+    },
+    (error: { code?: number }) => error.code,
+  );
+
+test('sees a producer overstep its tenant, and the other line untouched', {
+  tag: ['@e2e', '@security-analyst', '@security'],
+  annotation: needs('brokerRights'),
+}, async ({ stack, deployer, securityAnalyst, secondTenant, streamingSession, producer, data }) => {
+  const readings = data.sensorReadings({ rows: 200, features: 3, anomalyRate: 0.05 });
+  const other = {
+    scientist: new Persona(await secondTenant.addMember('data_scientist')),
+    deployer: new ProductionDeployer(await secondTenant.addMember('ml_engineer')),
+    analyst: new SecurityAnalyst(await secondTenant.addMember('security_analyst')),
+  };
+  const theirs = await test.step("set up: tenant B's model scores a line in production", () =>
+    streamingSession({ readings, modelName: 'kiln-detector', by: other }));
+  const credential = await deployer.issueProducerCredentialThroughApi('press line sensors');
+  const broker = brokerOf(stack.mqttUrl);
+  const as = (clientId: string) => ({
+    clientId,
+    username: credential.username,
+    password: credential.password,
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+  });
+
+  await test.step("tenant A's producer is refused the platform's client id", async () => {
+    const refused = await connackOf(broker, as(PLATFORM_CLIENT_ID));
+    expect(refused, 'CONNACK return code').toBe(NOT_AUTHORIZED);
+  });
+
+  const client = await mqtt.connectAsync(broker, as(credential.username));
+  try {
+    await test.step("tenant A's producer may not read every tenant's readings", async () => {
+      // mqtt.js rejects a SUBACK with a failure code; the packet on its error carries the codes.
+      const granted = await client.subscribeAsync('tenants/#', { qos: 1 }).then(
+        (grants) => grants.map((grant) => grant.qos),
+        (error: unknown) => {
+          if (error instanceof ErrorWithSubackPacket) return error.packet.granted;
+          throw error;
+        },
+      );
+      expect(granted, 'SUBACK return codes').toEqual([SUBSCRIPTION_REFUSED]);
+    });
+    await test.step("tenant A's producer may not publish into B's session", async () => {
+      const closed = new Promise<'closed'>((resolve) => client.once('close', () => resolve('closed')));
+      const event = data.eventStream({ count: 2, anomalyRate: 0, features: readings.features }).events[0];
+      // MQTT 3.1.1 has no refusal for a PUBLISH: the broker closes the connection instead of a PUBACK.
+      const outcome = await Promise.race([
+        client
+          .publishAsync(theirs.session.topic, JSON.stringify(event), { qos: 1 })
+          .then(() => 'acknowledged'),
+        closed,
+      ]);
+      expect(outcome, "the broker's answer to a publication into another tenant's session").toBe('closed');
+    });
+  } finally {
+    await client.endAsync(true);
+  }
+
+  await test.step("B's stream is untouched and fully scored", async () => {
+    const stream = data.eventStream({ count: B_EVENTS, anomalyRate: 0.1, features: readings.features });
+    await producer.publish({ topic: theirs.session.topic, events: stream.events });
+    const scored = await untilScored(other.deployer.api, theirs.session, B_EVENTS);
+    expect(scored.received).toBe(B_EVENTS);
+  });
+
+  await test.step("B's security analyst sees the attempt on B's line", async () => {
+    const refusals = await other.analyst.auditEntries({ action: 'broker.refused' });
+    expect(
+      refusals.map((entry) => ({ actor: entry.actorEmail, outcome: entry.outcome, details: entry.details })),
+    ).toEqual([
+      {
+        actor: credential.username,
+        outcome: 'denied',
+        details: {
+          attempt: 'publish',
+          clientId: credential.username,
+          producerTenant: deployer.tenant.slug,
+          topic: theirs.session.topic,
+        },
+      },
+    ]);
+  });
+
+  await test.step("tenant A's deployer revokes the credential, and the broker refuses it from then on", async () => {
+    await deployer.revokeProducerCredentialThroughApi(credential.id);
+    expect(await connackOf(broker, as(credential.username)), 'CONNACK return code').toBe(NOT_AUTHORIZED);
+    const lifecycle = await securityAnalyst.auditEntries({ actor: deployer.user.email });
+    expect(
+      lifecycle
+        .filter((entry) => entry.action.startsWith('producer_credential.'))
+        .map((entry) => [entry.action, entry.targetId])
+        .toSorted(),
+    ).toEqual([
+      ['producer_credential.issue', credential.id],
+      ['producer_credential.revoke', credential.id],
+    ]);
+  });
+});
