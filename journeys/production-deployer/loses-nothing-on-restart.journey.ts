@@ -148,9 +148,9 @@ for (const { service, what, containersOnly } of restarts) {
 const PER_KILL = 400;
 const KILL_RATE = 1_000;
 const FLOWING = 100;
-// The broker is not among them yet: killed hard mid-stream, the embedded broker (aedes with its
-// LevelDB store) loses some messages it had acknowledged, and mosquitto keeps only what its last
-// autosave wrote; `stack.kill('mqtt')` is there for the journey once a broker keeps its promise.
+// The broker is not among them yet: the embedded one runs inside the test runner with its sessions
+// in memory, so it cannot be killed hard, and mosquitto (containers, `stack.kill('mqtt')`) keeps
+// only what its last autosave wrote.
 const kills: { service: StackService; what: string }[] = [
   { service: 'api', what: 'the platform' },
   { service: 'db', what: 'the database' },
