@@ -1,4 +1,7 @@
+import type { DataFactories } from '../../fixtures/data/factories.ts';
 import { expect, needs, test } from '../../fixtures/index.ts';
+import type { DataScientist } from '../../fixtures/personas/data-scientist.ts';
+import type { ProductionDeployer } from '../../fixtures/personas/production-deployer.ts';
 import type { StackService } from '../../fixtures/stack/stack.ts';
 import { storedEvents } from '../../fixtures/streaming/stored-events.ts';
 import { expectFlagsMatchLabels, sampleRows } from './support/ground-truth.ts';
@@ -29,6 +32,26 @@ const restarts: { service: StackService; what: string; containersOnly: boolean }
   { service: 'db', what: 'the database', containersOnly: true },
 ];
 
+/** A model trained, promoted to production and streaming: where every drill below starts. */
+async function streamInProduction(
+  by: { dataScientist: DataScientist; deployer: ProductionDeployer; data: DataFactories },
+  sessionName: string,
+) {
+  const { dataScientist, deployer, data } = by;
+  const readings = data.sensorReadings({ rows: 600, features: 3, anomalyRate: 0.05 });
+  const { version } = await dataScientist.handOverModelThroughApi(
+    readings,
+    { algorithm: 'knn', contamination: 0.05 },
+    'press-line-detector',
+  );
+  if (!version.metrics) throw new Error('the registered version has no metrics');
+  const staging = await deployer.deployToStaging(version);
+  await deployer.smokeScore(staging, sampleRows(readings, { inliers: 4, anomalies: 1 }).rows);
+  const production = await deployer.promoteToProduction(staging, 'Approved for the drill.');
+  const session = await deployer.startStreamingSession(production, sessionName);
+  return { readings, measured: version.metrics, session };
+}
+
 for (const { service, what, containersOnly } of restarts) {
   test(`loses nothing when ${what} restarts mid-stream`, {
     tag: ['@e2e', '@production-deployer', '@resilience'],
@@ -44,18 +67,10 @@ for (const { service, what, containersOnly } of restarts) {
     const databaseUrl = stack.databaseUrl;
     if (!databaseUrl) throw new Error('a managed stack gives its database URL; this one gave none');
 
-    const readings = data.sensorReadings({ rows: 600, features: 3, anomalyRate: 0.05 });
-    const { version } = await dataScientist.handOverModelThroughApi(
-      readings,
-      { algorithm: 'knn', contamination: 0.05 },
-      'press-line-detector',
+    const { readings, measured, session } = await streamInProduction(
+      { dataScientist, deployer, data },
+      `Restart drill: ${what}`,
     );
-    if (!version.metrics) throw new Error('the registered version has no metrics');
-    const measured = version.metrics;
-    const staging = await deployer.deployToStaging(version);
-    await deployer.smokeScore(staging, sampleRows(readings, { inliers: 4, anomalies: 1 }).rows);
-    const production = await deployer.promoteToProduction(staging, 'Approved for the restart drill.');
-    const session = await deployer.startStreamingSession(production, `Restart drill: ${what}`);
 
     const stream = data.eventStream({ count: EVENTS, anomalyRate: 0.05, features: readings.features });
     const publication = producer.start({
@@ -123,3 +138,76 @@ for (const { service, what, containersOnly } of restarts) {
     });
   });
 }
+
+/**
+ * A hard crash (SIGKILL, as an out-of-memory kill gives) of each service in turn, on one stack:
+ * every event the broker acknowledged to the producer must still be stored, once. Few events per
+ * kill keep the drill cheap; the kill lands while events flow, so some are on their way between
+ * broker, platform and database when it hits.
+ */
+const PER_KILL = 400;
+const KILL_RATE = 1_000;
+const FLOWING = 100;
+// The broker is not among them yet: the embedded one runs inside the test runner with its sessions
+// in memory, so it cannot be killed hard, and mosquitto (containers, `stack.kill('mqtt')`) keeps
+// only what its last autosave wrote.
+const kills: { service: StackService; what: string }[] = [
+  { service: 'api', what: 'the platform' },
+  { service: 'db', what: 'the database' },
+];
+
+test('loses nothing acknowledged when the platform or the database is killed mid-stream', {
+  tag: ['@e2e', '@production-deployer', '@resilience'],
+  annotation: needs('faultInjection', 'database'),
+}, async ({ stack, dataScientist, deployer, producer, data }) => {
+  const databaseUrl = stack.databaseUrl;
+  if (!databaseUrl) throw new Error('a managed stack gives its database URL; this one gave none');
+  const { readings, session } = await streamInProduction({ dataScientist, deployer, data }, 'Crash drill');
+  const published: string[] = [];
+
+  for (const { service, what } of kills) {
+    await test.step(`${what} is killed while the producer publishes`, async () => {
+      const stream = data.eventStream({ count: PER_KILL, anomalyRate: 0.05, features: readings.features });
+      const publication = producer.start({
+        topic: session.topic,
+        events: stream.events,
+        ratePerSecond: KILL_RATE,
+        timeoutMs: 30_000,
+        holdAfter: FLOWING,
+      });
+      await publication.held;
+      await expect
+        .poll(async () => (await deployer.operations.session(session.id)).received)
+        .toBe(published.length + FLOWING);
+      publication.resume();
+      // Killed once the stream runs again, so events are on their way when the kill lands.
+      await expect.poll(() => publication.acknowledged, { intervals: [5] }).toBeGreaterThan(FLOWING + 20);
+      expect(publication.acknowledged, 'the kill lands before the last event is sent').toBeLessThan(PER_KILL);
+      await stack.kill(service);
+      const sent = await publication.done;
+      published.push(...sent.ids);
+      await expect
+        .poll(async () => (await deployer.operations.session(session.id)).received, {
+          message: `every event the broker acknowledged is stored after ${what} was killed`,
+          timeout: 15_000,
+        })
+        .toBe(published.length);
+    });
+  }
+
+  await test.step('every published event is stored and scored exactly once (database)', async () => {
+    const stored = await storedEvents(databaseUrl, session.id);
+    expect([...stored.rowsByEventId.keys()].sort()).toEqual([...published].sort());
+    expect(
+      [...stored.rowsByEventId].filter(([, rows]) => rows !== 1),
+      'events stored more than once',
+    ).toEqual([]);
+    expect(stored.scored).toBe(published.length);
+    expect(await deployer.operations.session(session.id)).toMatchObject({
+      state: 'active',
+      received: published.length,
+      scored: published.length,
+      rejected: 0,
+    });
+  });
+});

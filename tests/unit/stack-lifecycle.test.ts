@@ -5,7 +5,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { requestRestart, startControlServer } from '../../fixtures/stack/control-server.ts';
+import { requestFault, requestRestart, startControlServer } from '../../fixtures/stack/control-server.ts';
 import { handedOverStack } from '../../fixtures/stack/fixture.ts';
 import { endpointsOf, handedOver, handOver, requireHandedOver } from '../../fixtures/stack/handover.ts';
 import { recordPids, stackDirPrefix, sweepLeftoverStacks } from '../../fixtures/stack/leftovers.ts';
@@ -28,6 +28,10 @@ function recordingStack(failOn?: StackService): Stack & { restarted: StackServic
       if (service === failOn) throw new Error(`${service} would not come back`);
       restarted.push(service);
     },
+    async kill(service) {
+      if (service === failOn) throw new Error(`${service} would not come back`);
+      restarted.push(`killed ${service}` as StackService);
+    },
     async stop() {},
   };
 }
@@ -47,7 +51,8 @@ test.describe('the control server', () => {
       expect(control.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}$/);
       await requestRestart(control.url, 'api');
       await requestRestart(control.url, 'mqtt');
-      expect(stack.restarted).toEqual(['api', 'mqtt']);
+      await requestFault(control.url, 'kill', 'db');
+      expect(stack.restarted).toEqual(['api', 'mqtt', 'killed db']);
     } finally {
       await control.close();
     }
@@ -58,6 +63,9 @@ test.describe('the control server', () => {
     try {
       await expect(requestRestart(control.url, 'db')).rejects.toThrow(
         'Restarting db failed: db would not come back',
+      );
+      await expect(requestFault(control.url, 'kill', 'db')).rejects.toThrow(
+        'Killing db failed: db would not come back',
       );
     } finally {
       await control.close();
@@ -70,6 +78,7 @@ test.describe('the control server', () => {
     try {
       const origin = new URL(control.url).origin;
       expect((await fetch(`${origin}/guess/restart/api`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${control.url}/crash/api`, { method: 'POST' })).status).toBe(404);
       const unknown = await fetch(`${control.url}/restart/cache`, { method: 'POST' });
       expect(unknown.status).toBe(400);
       expect((await unknown.json()).message).toBe('Unknown service "cache": use api, db, mqtt.');
@@ -102,7 +111,11 @@ test.describe('handing the stack to workers', () => {
     try {
       const handover = { ...endpointsOf(stack), runToken: 'e2e0abcdef1234' };
       await handedOverStack({ ...handover, controlUrl: control.url }).restart('db');
-      expect(stack.restarted).toEqual(['db']);
+      await handedOverStack({ ...handover, controlUrl: control.url }).kill('api');
+      expect(stack.restarted).toEqual(['db', 'killed api']);
+      await expect(handedOverStack(handover).kill('db')).rejects.toThrow(
+        'fault injection needs a managed stack',
+      );
       await expect(handedOverStack(handover).restart('db')).rejects.toThrow(
         'fault injection needs a managed stack',
       );

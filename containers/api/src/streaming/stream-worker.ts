@@ -9,6 +9,7 @@ import { ModelFitError } from '../detection/fitted-model.ts';
 import { type AnomalyEvent, insertAnomalies, type NewAnomaly } from '../events/anomaly-events-repo.ts';
 import type { OperationsConfig } from '../operations-config.ts';
 import { isPoisonFailure, storeSplitting } from './batch-split.ts';
+import { type Ack, takeMessagesAckingLater } from './deferred-acks.ts';
 import { type EventScore, NoServingDeploymentError, scoreSessionEvents } from './event-scorer.ts';
 import {
   addToSessionCounters,
@@ -49,6 +50,8 @@ interface Incoming {
   sessionId: string;
   payload: Buffer;
   receivedAt: number;
+  /** Sends the broker its PUBACK: only once the event is committed (stored, set aside or dropped). */
+  ack: Ack;
 }
 
 interface Accepted {
@@ -61,7 +64,7 @@ interface Accepted {
 }
 
 const backlogChunk = 1_000;
-/** How long a shutdown keeps retrying to store what was already acknowledged. */
+/** How long a shutdown keeps retrying to store what it received; what is left is redelivered. */
 const shutdownGraceMs = 5_000;
 
 const cannotScoreReason = (error: unknown): string | null =>
@@ -101,16 +104,17 @@ const anomalyFrom = (
 /**
  * Consumes every session's events from the broker. The subscription is a persistent QoS 1
  * session (a stable client id, `clean: false`), so events published while the platform is down
- * wait in the broker. Events are acknowledged as they are buffered and written in batches
- * (thousands a second need that); a clean shutdown writes the buffer before it disconnects, and
- * a redelivered event is a no-op because storage is idempotent by (session, event id).
+ * wait in the broker. Events are written in batches (thousands a second need that) and each is
+ * acknowledged to the broker only once its batch is committed: a hard crash (SIGKILL, out of
+ * memory) loses nothing, because the broker sends every event it holds no PUBACK for again. A
+ * redelivered event is a no-op because storage is idempotent by (session, event id).
  */
 export class StreamWorker {
   readonly #deps: StreamWorkerDeps;
   #client: mqtt.MqttClient | null = null;
   #buffer: Incoming[] = [];
-  /** The acknowledgement held back while the buffer is full: the broker then waits for us. */
-  #heldAck: (() => void) | null = null;
+  /** Reading held back while the buffer is full: the broker then waits for us. */
+  #heldRead: (() => void) | null = null;
   #flushing: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #stopping = false;
@@ -158,13 +162,13 @@ export class StreamWorker {
       connectTimeout: 5_000,
       keepalive: 30,
     });
-    client.handleMessage = (packet, done) => {
+    takeMessagesAckingLater(client, (packet, ack, next) => {
       // Once stopping, nothing more is taken or acknowledged: the broker redelivers it to the next process.
       if (this.#stopping) return;
-      this.#accept(packet.topic, packet.payload as Buffer);
-      if (this.#buffer.length >= settings.batchSize * 4) this.#heldAck = () => done();
-      else done();
-    };
+      this.#accept(packet.topic, packet.payload as Buffer, ack);
+      if (this.#buffer.length >= settings.batchSize * 4) this.#heldRead = next;
+      else next();
+    });
     client.on('connect', (connack) => {
       log.info({ sessionPresent: connack.sessionPresent }, 'stream worker connected to the broker');
       // Idempotent: with a present session the broker already has it, and queued events flow anyway.
@@ -180,15 +184,18 @@ export class StreamWorker {
     this.#client = client;
   }
 
-  /** Stops taking events, writes what is buffered, and disconnects. */
+  /**
+   * Stops taking events, writes what is buffered (acknowledging it as it commits), and
+   * disconnects; what it could not write is not acknowledged, so the broker keeps it.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#stoppingAt = Date.now();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
-    await this.#client?.endAsync();
     await this.#flush();
-    this.#releaseAck();
+    this.#heldRead = null;
+    await this.#client?.endAsync();
     await Promise.all([...this.#backlogs.values()].map((backlog) => backlog.done));
   }
 
@@ -224,13 +231,14 @@ export class StreamWorker {
     return entry.done;
   }
 
-  #accept(topic: string, payload: Buffer): void {
+  #accept(topic: string, payload: Buffer, ack: Ack): void {
     const route = parseSessionTopic(topic);
     if (!route) {
       this.#dropped++;
+      ack();
       return;
     }
-    this.#buffer.push({ ...route, payload, receivedAt: Date.now() });
+    this.#buffer.push({ ...route, payload, receivedAt: Date.now(), ack });
     this.#schedule();
   }
 
@@ -246,10 +254,10 @@ export class StreamWorker {
     }, this.#deps.settings.flushMs);
   }
 
-  #releaseAck(): void {
-    const ack = this.#heldAck;
-    this.#heldAck = null;
-    ack?.();
+  #resumeReading(): void {
+    const next = this.#heldRead;
+    this.#heldRead = null;
+    next?.();
   }
 
   #flush(): Promise<void> {
@@ -258,8 +266,9 @@ export class StreamWorker {
         while (this.#buffer.length > 0) {
           const batch = this.#buffer.splice(0, this.#deps.settings.batchSize);
           this.#storingSince = batch[0]?.receivedAt ?? null;
-          if (this.#buffer.length < this.#deps.settings.batchSize * 4) this.#releaseAck();
-          await this.#storeWithRetry(batch);
+          if (this.#buffer.length < this.#deps.settings.batchSize * 4 && !this.#stopping)
+            this.#resumeReading();
+          if (await this.#storeWithRetry(batch)) for (const item of batch) item.ack();
           this.#storingSince = null;
         }
       } finally {
@@ -271,12 +280,13 @@ export class StreamWorker {
   }
 
   /**
-   * Acknowledged events must reach the database: a failed batch is retried until it is written
-   * (the database may be restarting). Only a shutdown puts a limit on it. A batch that fails
-   * because of an event in it is split until that event is found and set aside, so the events
-   * around it (every tenant's) are stored.
+   * A failed batch is retried until it is written (the database may be restarting); meanwhile
+   * reading stops once the buffer is full, and the broker keeps the rest. Only a
+   * shutdown puts a limit on it; then the batch stays unacknowledged (false) and is redelivered.
+   * A batch that fails because of an event in it is split until that event is found and set
+   * aside, so the events around it (every tenant's) are stored.
    */
-  async #storeWithRetry(batch: Incoming[]): Promise<void> {
+  async #storeWithRetry(batch: Incoming[]): Promise<boolean> {
     let delay = 100;
     for (;;) {
       try {
@@ -285,14 +295,14 @@ export class StreamWorker {
           (part) => this.#store(part),
           (item, reason) => this.#setAsideUnstorable(item, reason),
         );
-        return;
+        return true;
       } catch (error) {
         if (this.#stoppingAt !== null && Date.now() - this.#stoppingAt > shutdownGraceMs) {
           this.#deps.log.error(
             { err: error, events: batch.length },
-            'events could not be stored before shutdown',
+            'events could not be stored before shutdown; the broker keeps them',
           );
-          return;
+          return false;
         }
         this.#deps.log.warn(
           { err: error, events: batch.length, retryInMs: delay },
