@@ -1,6 +1,5 @@
 import type { Migration } from '../db/schema.ts';
-
-const tenantCondition = `nullif(current_setting('app.tenant_id', true), '')::uuid`;
+import { tenantRowSecurity } from '../db/tenant-row-security.ts';
 
 /**
  * Retention policies, erased users, and the one change the audit log accepts: replacing a
@@ -15,15 +14,7 @@ CREATE TABLE retention_policies (
   updated_by uuid REFERENCES users (id) ON DELETE SET NULL,
   updated_at timestamptz NOT NULL DEFAULT now()
 );
-ALTER TABLE retention_policies ENABLE ROW LEVEL SECURITY;
-ALTER TABLE retention_policies FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON retention_policies TO platform_app
-  USING (tenant_id = ${tenantCondition})
-  WITH CHECK (tenant_id = ${tenantCondition});
-DO $$
-BEGIN
-  EXECUTE format('CREATE POLICY schema_owner ON retention_policies TO %I USING (true) WITH CHECK (true)', current_user);
-END $$;
+${tenantRowSecurity('retention_policies')}
 GRANT SELECT, INSERT, UPDATE ON retention_policies TO platform_app;
 
 -- An erased user keeps their row (ids in the audit log and elsewhere still point at it) under a

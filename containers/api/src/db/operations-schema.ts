@@ -1,4 +1,5 @@
 import type { Migration } from './schema.ts';
+import { tenantCondition } from './tenant-row-security.ts';
 
 /**
  * The schema of the operational side: deployments and their scoring traffic, streaming
@@ -179,8 +180,6 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_tenant ON alerts (tenant_id, seq);
 `;
-
-const tenantCondition = `nullif(current_setting('app.tenant_id', true), '')::uuid`;
 
 const rowLevelSecurity = `
 ${operationsTables

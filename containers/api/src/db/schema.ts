@@ -2,6 +2,7 @@ import { complianceMigrations } from '../compliance/compliance-schema.ts';
 import { producerCredentialMigrations } from '../streaming/producer-credentials-schema.ts';
 import { operationsMigrations } from './operations-schema.ts';
 import { setAsideMigrations } from './set-aside-schema.ts';
+import { tenantCondition, tenantRowSecurity } from './tenant-row-security.ts';
 
 /**
  * The schema as an ordered list of migrations. Each one runs once, in order, inside the
@@ -209,8 +210,6 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
 `;
 
-const tenantCondition = `nullif(current_setting('app.tenant_id', true), '')::uuid`;
-
 const rowLevelSecurity = `
 ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenants FORCE ROW LEVEL SECURITY;
@@ -261,15 +260,7 @@ INSERT INTO dataset_chunks (dataset_id, tenant_id, chunk_no, first_row, cells)
     FROM dataset_rows GROUP BY dataset_id, tenant_id, (row_no - 1) / 5000;
 DROP TABLE dataset_rows;
 
-ALTER TABLE dataset_chunks ENABLE ROW LEVEL SECURITY;
-ALTER TABLE dataset_chunks FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON dataset_chunks TO platform_app
-  USING (tenant_id = ${tenantCondition})
-  WITH CHECK (tenant_id = ${tenantCondition});
-DO $$
-BEGIN
-  EXECUTE format('CREATE POLICY schema_owner ON dataset_chunks TO %I USING (true) WITH CHECK (true)', current_user);
-END $$;
+${tenantRowSecurity('dataset_chunks')}
 GRANT SELECT, INSERT, UPDATE, DELETE ON dataset_chunks TO platform_app;
 `;
 

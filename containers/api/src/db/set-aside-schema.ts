@@ -1,6 +1,5 @@
 import type { Migration } from './schema.ts';
-
-const tenantCondition = `nullif(current_setting('app.tenant_id', true), '')::uuid`;
+import { tenantRowSecurity } from './tenant-row-security.ts';
 
 /**
  * Events a session could not store (a dead-letter table): the payload as received, why it was set
@@ -30,15 +29,7 @@ CREATE INDEX stream_set_aside_events_session ON stream_set_aside_events (session
 
 ALTER TABLE stream_sessions ADD COLUMN set_aside bigint NOT NULL DEFAULT 0;
 
-ALTER TABLE stream_set_aside_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE stream_set_aside_events FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON stream_set_aside_events TO platform_app
-  USING (tenant_id = ${tenantCondition})
-  WITH CHECK (tenant_id = ${tenantCondition});
-DO $$
-BEGIN
-  EXECUTE format('CREATE POLICY schema_owner ON stream_set_aside_events TO %I USING (true) WITH CHECK (true)', current_user);
-END $$;
+${tenantRowSecurity('stream_set_aside_events')}
 GRANT SELECT, INSERT, UPDATE ON stream_set_aside_events TO platform_app;
 GRANT USAGE ON SEQUENCE stream_set_aside_events_seq_seq TO platform_app;
 `;

@@ -1,6 +1,5 @@
 import type { Migration } from '../db/schema.ts';
-
-const tenantCondition = `nullif(current_setting('app.tenant_id', true), '')::uuid`;
+import { tenantRowSecurity } from '../db/tenant-row-security.ts';
 
 /**
  * Producer credentials: the broker user a tenant's sensors connect as. Only the secret's digest is
@@ -18,15 +17,7 @@ CREATE TABLE producer_credentials (
 );
 CREATE INDEX producer_credentials_tenant ON producer_credentials (tenant_id, created_at);
 
-ALTER TABLE producer_credentials ENABLE ROW LEVEL SECURITY;
-ALTER TABLE producer_credentials FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON producer_credentials TO platform_app
-  USING (tenant_id = ${tenantCondition})
-  WITH CHECK (tenant_id = ${tenantCondition});
-DO $$
-BEGIN
-  EXECUTE format('CREATE POLICY schema_owner ON producer_credentials TO %I USING (true) WITH CHECK (true)', current_user);
-END $$;
+${tenantRowSecurity('producer_credentials')}
 GRANT SELECT, INSERT, UPDATE ON producer_credentials TO platform_app;
 `;
 
