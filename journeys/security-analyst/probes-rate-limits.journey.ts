@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { expect, test } from '../../fixtures/index.ts';
+import { StoredAudit } from '../../fixtures/compliance/stored-audit.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
+import { Visitor, type VisitorAnswer } from '../../fixtures/personas/visitor.ts';
 
 const tags = ['@e2e', '@security-analyst', '@security'];
 
@@ -67,6 +69,79 @@ test.describe('probes the defences', () => {
       expect(Number(throttled?.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(throttled?.body).toMatchObject({ error: 'rate_limited' });
       expect((await noteOnNothing(colleague, 'not throttled')).status).toBe(404);
+    });
+  });
+
+  test('a forged X-Forwarded-For neither escapes nor triggers the sign-in throttle, and the audit log keeps the real address', {
+    tag: tags,
+    annotation: needs('trustedProxy', 'database'),
+  }, async ({ securityAnalyst, externals, stack }) => {
+    if (!stack.proxy) throw new Error('The stack offers trustedProxy but named no proxy.');
+    const [nearClient, farClient] = stack.proxy.clients;
+    // Two people in front of the proxy; the first also reaches the platform directly, past the proxy.
+    const near = new Visitor(nearClient);
+    const far = new Visitor(farClient);
+    const slug = securityAnalyst.tenant.slug;
+    const member = securityAnalyst.user.email;
+    // An address from the range kept for documentation: only ever written into a header, never reached.
+    const forged = '203.0.113.7';
+    const departed = (n: number) => ({
+      email: `departed.${n}@${slug}.example.test`,
+      name: `Departed Employee ${n}`,
+    });
+    const strangers = [1, 2, 3, 4, 5].map(departed);
+    const latecomer = departed(6);
+    for (const stranger of [...strangers, latecomer]) externals.idp.addUser(stranger);
+    const refusedPage = (client: { proxyUrl: string }) =>
+      `${client.proxyUrl}/login/${slug}?error=unknown_account`;
+    const expectThrottled = (answer: VisitorAnswer) => {
+      expect(answer.status, `sign-in from ${answer.url}`).toBe(429);
+      const wait = Number(answer.headers['retry-after']);
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(900);
+      expect(answer.body).toContain(
+        `Too many failed sign-in attempts; wait ${wait} seconds before trying again.`,
+      );
+    };
+
+    await test.step('five failed sign-ins through the proxy from one address throttle that address', async () => {
+      for (const stranger of strangers) {
+        const answer = await near.signIn(nearClient.proxyUrl, slug, stranger.email);
+        expect(answer.url).toBe(refusedPage(nearClient));
+      }
+      expectThrottled(await near.signIn(nearClient.proxyUrl, slug, member));
+    });
+
+    await test.step('a forged X-Forwarded-For does not let it out, through the proxy or past it', async () => {
+      expectThrottled(await near.signIn(nearClient.proxyUrl, slug, member, { forwardedFor: forged }));
+      expectThrottled(await near.signIn(stack.apiUrl, slug, member, { forwardedFor: forged }));
+    });
+
+    await test.step('another address is not throttled, not even when it forges the throttled one', async () => {
+      const signedIn = await far.signIn(farClient.proxyUrl, slug, member, { forwardedFor: near.address });
+      expect(signedIn.url).toBe(`${farClient.proxyUrl}/`);
+      expect(signedIn.status).toBe(200);
+      const refused = await far.signIn(farClient.proxyUrl, slug, latecomer.email, { forwardedFor: forged });
+      expect(refused.url).toBe(refusedPage(farClient));
+    });
+
+    await test.step('the audit log names the real address of every attempt, in the API and the database', async () => {
+      const expected = [
+        ...strangers.map((stranger) => ({
+          actorEmail: stranger.email,
+          outcome: 'failure',
+          ip: near.address,
+        })),
+        { actorEmail: member, outcome: 'success', ip: far.address },
+        { actorEmail: latecomer.email, outcome: 'failure', ip: far.address },
+      ];
+      const recorded = (await securityAnalyst.auditEntries({ action: 'auth.sign_in' }))
+        .reverse()
+        .map(({ actorEmail, outcome, ip }) => ({ actorEmail, outcome, ip }));
+      // The persona's own sign-in before the story began came straight to the platform.
+      expect(recorded).toEqual([{ actorEmail: member, outcome: 'success', ip: near.address }, ...expected]);
+      const stored = await StoredAudit.of(stack, securityAnalyst.tenant.id).signIns();
+      expect(stored).toEqual(recorded);
     });
   });
 });
