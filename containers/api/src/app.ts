@@ -71,7 +71,8 @@ export interface App {
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const server = Fastify({
     logger: loggerOptions(deps.config.logLevel, deps.logStream),
-    trustProxy: deps.config.trustProxy,
+    // Only hops from these proxies count; an empty list believes no X-Forwarded-* at all.
+    trustProxy: deps.config.trustedProxies.length > 0 ? deps.config.trustedProxies : false,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustedProxies } from './http/trusted-proxies.ts';
 import { loadOperationsConfig, type OperationsConfig } from './operations-config.ts';
 
 /**
@@ -24,10 +25,7 @@ const envSchema = z.object({
   UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
   UPLOAD_MAX_ROWS: positiveInt(200_000),
   UPLOAD_MAX_COLUMNS: positiveInt(100),
-  TRUST_PROXY: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((value) => value === 'true'),
+  TRUST_PROXY: z.string().optional(),
   RATE_LIMIT_AUTH_PER_MINUTE: positiveInt(30),
   RATE_LIMIT_WRITE_PER_MINUTE: positiveInt(120),
   SIGNIN_FAILURE_LIMIT: positiveInt(5),
@@ -55,7 +53,8 @@ export interface Config {
   publicUrl: string | undefined;
   logLevel: string;
   upload: { maxBytes: number; maxRows: number; maxColumns: number };
-  trustProxy: boolean;
+  /** The proxies whose X-Forwarded-For hops are believed (addresses or CIDRs); empty: none. */
+  trustedProxies: string[];
   rateLimits: {
     authPerMinute: number;
     writePerMinute: number;
@@ -92,7 +91,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   let operations: OperationsConfig;
+  let trustedProxies: string[];
   try {
+    trustedProxies = parseTrustedProxies(e.TRUST_PROXY);
     operations = loadOperationsConfig(env);
   } catch (error) {
     throw new ConfigError((error as Error).message);
@@ -106,7 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     logLevel: e.LOG_LEVEL,
     upload: { maxBytes: e.UPLOAD_MAX_BYTES, maxRows: e.UPLOAD_MAX_ROWS, maxColumns: e.UPLOAD_MAX_COLUMNS },
-    trustProxy: e.TRUST_PROXY,
+    trustedProxies,
     responseCheck: e.RESPONSE_CHECK,
     rateLimits: {
       authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE,
