@@ -119,8 +119,8 @@ test.describe('probes the defences', () => {
 
     await test.step('another address is not throttled, not even when it forges the throttled one', async () => {
       const signedIn = await far.signIn(farClient.proxyUrl, slug, member, { forwardedFor: near.address });
+      expect(signedIn.status, `the member's sign-in from ${far.address}, at ${signedIn.url}`).toBe(200);
       expect(signedIn.url).toBe(`${farClient.proxyUrl}/`);
-      expect(signedIn.status).toBe(200);
       const refused = await far.signIn(farClient.proxyUrl, slug, latecomer.email, { forwardedFor: forged });
       expect(refused.url).toBe(refusedPage(farClient));
     });
