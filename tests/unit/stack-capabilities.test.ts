@@ -40,7 +40,7 @@ test.describe('a journey’s needs', () => {
     // Outside a run (a listing without globalSetup) nothing is known, and nothing is skipped.
     expect(needsOf(['platformLog'], undefined)).toEqual([{ type: 'needs', description: 'platformLog' }]);
     expect(() => needsOf(['databse' as 'database'], external)).toThrow(
-      '"databse" is not a capability: declare one of platformLog, database, clock, faultInjection, brokerRights (fixtures/stack/capabilities.ts).',
+      '"databse" is not a capability: declare one of platformLog, database, clock, faultInjection, brokerRights, trustedProxy (fixtures/stack/capabilities.ts).',
     );
   });
 
@@ -52,10 +52,12 @@ test.describe('a journey’s needs', () => {
         clockOn,
       ),
     ).toEqual(['platformLog', 'database', 'clock', 'faultInjection', 'brokerRights']);
-    expect(capabilitiesOf({ mode: 'containers', databaseUrl: 'postgres://x' }, clockOn)).toEqual([
+    const proxy = { clients: [] };
+    expect(capabilitiesOf({ mode: 'containers', databaseUrl: 'postgres://x', proxy }, clockOn)).toEqual([
       'database',
       'clock',
       'faultInjection',
+      'trustedProxy',
     ]);
     expect(capabilitiesOf({ mode: 'external' }, clockOn)).toEqual(['clock']);
     // The bootstrap token alone gives no clock: the platform must run with TEST_CLOCK=true.
