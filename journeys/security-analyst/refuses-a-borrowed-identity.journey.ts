@@ -1,0 +1,148 @@
+import type { BrowserContext, Page } from '@playwright/test';
+import { idpFaults } from '../../fixtures/externals/idp-faults.ts';
+import { expect, needs, test } from '../../fixtures/index.ts';
+import { expireSignInsUnderWay } from './support/sign-in-states.ts';
+
+const tags = ['@e2e', '@security-analyst', '@security'];
+
+/** The sign-in throttle's default: failed sign-ins per address and organisation before 429. */
+const THROTTLE_LIMIT = 5;
+
+const pageText = {
+  replayed:
+    'This sign-in attempt was already used, so it cannot sign anyone in again. Start again with Sign in with SSO.',
+  expired: 'This sign-in attempt took too long and expired. Start again with Sign in with SSO.',
+  email_unverified:
+    'The identity provider has not verified the email address of this account, so it cannot sign in here. Verify the address with your identity provider, then try again.',
+  identity_mismatch:
+    'This email belongs to a member who signs in with a different account at the identity provider, so you were not signed in. Ask your administrator if your account has changed.',
+  wrong_audience:
+    'The identity provider sent an answer meant for another application, so you were not signed in. Tell your administrator: the client id may be misconfigured.',
+  wrong_nonce:
+    'The identity provider sent an answer that belongs to a different sign-in attempt, so you were not signed in. Start again with Sign in with SSO.',
+  wrong_issuer:
+    'The answer came from a different identity provider than the one this organisation trusts, so you were not signed in. Tell your administrator.',
+} as const;
+
+/** The sign-in transaction cookie the platform set on the way to the IdP: what an attacker keeps. */
+async function transactionCookie(context: BrowserContext) {
+  const cookie = (await context.cookies()).find((candidate) => candidate.name.startsWith('oidc_'));
+  if (!cookie) throw new Error('The platform set no sign-in transaction cookie (oidc_<state>) on /auth/sso.');
+  return cookie;
+}
+
+test.describe('refuses a borrowed identity', () => {
+  test('sign-in refuses borrowed identities, foreign tokens and replayed states, and does not count replays', {
+    tag: tags,
+    annotation: needs('database'),
+  }, async ({ securityAnalyst, externals, browser, stack }) => {
+    const { tenant, user } = securityAnalyst;
+    const startSso = `/auth/sso/${tenant.slug}?login_hint=${encodeURIComponent(user.email)}`;
+    const signedIn = (page: Page) =>
+      expect(page.getByRole('heading', { name: `Welcome, ${user.name}` })).toBeVisible();
+
+    await test.step('the IdP is told to send people back to the published address, whatever Host was named', async () => {
+      const context = await browser.newContext({ baseURL: stack.apiUrl });
+      const answer = await context.request.get(`/auth/sso/${tenant.slug}`, {
+        headers: { host: 'sso.attacker.example' },
+        maxRedirects: 0,
+      });
+      expect(answer.status()).toBe(302);
+      const redirectUri = new URL(answer.headers().location ?? '').searchParams.get('redirect_uri');
+      expect(redirectUri).toBe(`${new URL(stack.apiUrl).origin}/auth/callback`);
+      await context.close();
+    });
+
+    const { attacker, used } =
+      await test.step('a used sign-in, replayed more often than the throttle allows, is refused each time', async () => {
+        const context = await browser.newContext({ baseURL: stack.apiUrl });
+        const page = await context.newPage();
+        const start = await context.request.get(startSso, { maxRedirects: 0 });
+        const kept = await transactionCookie(context);
+        await page.goto(start.headers().location ?? '');
+        await signedIn(page);
+        const state = kept.name.slice('oidc_'.length);
+        for (let replay = 1; replay <= THROTTLE_LIMIT + 1; replay += 1) {
+          await context.addCookies([kept]);
+          await page.goto(`/auth/callback?state=${state}&error=access_denied`);
+          await expect(page.getByRole('alert'), `replay ${replay}`).toHaveText(pageText.replayed);
+        }
+        return { attacker: context, used: { cookie: kept, state } };
+      });
+
+    await test.step('the analyst still signs in: replays did not count as failed sign-ins', async () => {
+      const context = await browser.newContext({ baseURL: stack.apiUrl });
+      const page = await context.newPage();
+      await page.goto(startSso);
+      await signedIn(page);
+      await context.close();
+    });
+
+    await test.step('a sign-in left open past its lifetime is refused', async () => {
+      const context = await browser.newContext({ baseURL: stack.apiUrl });
+      const page = await context.newPage();
+      const start = await context.request.get(startSso, { maxRedirects: 0 });
+      expect(await expireSignInsUnderWay(stack, tenant.id)).toBe(1);
+      await page.goto(start.headers().location ?? '');
+      await expect(page.getByRole('alert')).toHaveText(pageText.expired);
+      expect((await context.request.get('/api/me')).status()).toBe(401);
+      await context.close();
+    });
+
+    await test.step('unverified emails, a second account with the same email and foreign tokens are refused', async () => {
+      const context = await browser.newContext({ baseURL: stack.apiUrl });
+      const page = await context.newPage();
+      for (const [fault, problem] of [
+        [idpFaults.unverifiedEmail, 'email_unverified'],
+        [idpFaults.otherAccountWithSameEmail, 'identity_mismatch'],
+        [idpFaults.tokenForAnotherClient, 'wrong_audience'],
+        [idpFaults.tokenFromAnotherSignIn, 'wrong_nonce'],
+        [idpFaults.tokenFromAnotherIssuer, 'wrong_issuer'],
+      ] as const) {
+        externals.use(...fault(externals.idp));
+        await page.goto(startSso);
+        await expect(page.getByRole('alert'), problem).toHaveText(pageText[problem]);
+        expect((await context.request.get('/api/me')).status(), problem).toBe(401);
+      }
+      await context.close();
+    });
+
+    await test.step('each refusal is in the audit log under its own reason', async () => {
+      const refused = await securityAnalyst.auditEntries({ action: 'auth.sign_in', outcome: 'failure' });
+      expect(refused).toHaveAuditEntry({ details: { reason: 'replayed' } }, { times: THROTTLE_LIMIT + 1 });
+      expect(refused).toHaveAuditEntry({ details: { reason: 'expired' } }, { times: 1 });
+      for (const reason of [
+        'email_unverified',
+        'identity_mismatch',
+        'wrong_audience',
+        'wrong_nonce',
+        'wrong_issuer',
+      ]) {
+        expect(refused).toHaveAuditEntry({ actorEmail: user.email, details: { reason } }, { times: 1 });
+      }
+      expect(refused).toHaveLength(THROTTLE_LIMIT + 1 + 1 + 5);
+    });
+
+    await test.step('the callback is rate limited per address and organisation, with Retry-After', async () => {
+      const replay = async () => {
+        await attacker.addCookies([used.cookie]);
+        return attacker.request.get(`/auth/callback?state=${used.state}&error=access_denied`, {
+          headers: { accept: 'application/json' },
+          maxRedirects: 0,
+        });
+      };
+      const first = await replay();
+      const remaining = Number(first.headers()['x-ratelimit-remaining']);
+      expect(remaining, 'x-ratelimit-remaining on the callback').toBeGreaterThanOrEqual(0);
+      for (let sent = 0; sent < remaining; sent += 1) expect((await replay()).status()).toBe(303);
+      const limited = await replay();
+      expect(limited.status()).toBe(429);
+      expect(Number(limited.headers()['retry-after'])).toBeGreaterThan(0);
+      expect(await limited.json()).toMatchObject({
+        error: 'rate_limited',
+        message: expect.stringMatching(/^Too many requests; wait \d+ seconds? and try again\.$/),
+      });
+      await attacker.close();
+    });
+  });
+});
