@@ -1,6 +1,6 @@
-import type { BrowserContext, Page } from '@playwright/test';
 import { idpFaults } from '../../fixtures/externals/idp-faults.ts';
 import { expect, needs, test } from '../../fixtures/index.ts';
+import { returnFromIdp, startSignIn } from './support/sign-in-hops.ts';
 import { expireSignIn } from './support/sign-in-states.ts';
 
 const tags = ['@e2e', '@security-analyst', '@security'];
@@ -24,13 +24,6 @@ const pageText = {
     'The answer came from a different identity provider than the one this organisation trusts, so you were not signed in. Tell your administrator.',
 } as const;
 
-/** The sign-in transaction cookie the platform set on the way to the IdP: what an attacker keeps. */
-async function transactionCookie(context: BrowserContext) {
-  const cookie = (await context.cookies()).find((candidate) => candidate.name.startsWith('oidc_'));
-  if (!cookie) throw new Error('The platform set no sign-in transaction cookie (oidc_<state>) on /auth/sso.');
-  return cookie;
-}
-
 test.describe('refuses a borrowed identity', () => {
   test('sign-in refuses borrowed identities, foreign tokens and replayed states, and does not count replays', {
     tag: tags,
@@ -38,8 +31,7 @@ test.describe('refuses a borrowed identity', () => {
   }, async ({ securityAnalyst, externals, browser, stack }) => {
     const { tenant, user } = securityAnalyst;
     const startSso = `/auth/sso/${tenant.slug}?login_hint=${encodeURIComponent(user.email)}`;
-    const signedIn = (page: Page) =>
-      expect(page.getByRole('heading', { name: `Welcome, ${user.name}` })).toBeVisible();
+    const refusedWith = (problem: string) => `/login/${tenant.slug}?error=${problem}`;
 
     await test.step('the IdP is told to send people back to the published address, whatever Host was named', async () => {
       const context = await browser.newContext({ baseURL: stack.apiUrl });
@@ -53,46 +45,49 @@ test.describe('refuses a borrowed identity', () => {
       await context.close();
     });
 
-    const { attacker, used } =
+    const attacker = await browser.newContext({ baseURL: stack.apiUrl });
+    const used =
       await test.step('a used sign-in, replayed more often than the throttle allows, is refused each time', async () => {
-        const context = await browser.newContext({ baseURL: stack.apiUrl });
-        const page = await context.newPage();
-        const start = await context.request.get(startSso, { maxRedirects: 0 });
-        const kept = await transactionCookie(context);
-        await page.goto(start.headers().location ?? '');
-        await signedIn(page);
-        const state = kept.name.slice('oidc_'.length);
+        const started = await startSignIn(attacker, startSso);
+        expect(await returnFromIdp(attacker, started)).toBe('/');
+        const replays: string[] = [];
         for (let replay = 1; replay <= THROTTLE_LIMIT + 1; replay += 1) {
-          await context.addCookies([kept]);
-          await page.goto(`/auth/callback?state=${state}&error=access_denied`);
-          await expect(page.getByRole('alert'), `replay ${replay}`).toHaveText(pageText.replayed);
+          // The platform cleared the cookie at the callback; the attacker kept a copy.
+          await attacker.addCookies([started.cookie]);
+          const answer = await attacker.request.get(
+            `/auth/callback?state=${started.state}&error=access_denied`,
+            {
+              maxRedirects: 0,
+            },
+          );
+          replays.push(answer.headers().location ?? `HTTP ${answer.status()}`);
         }
-        return { attacker: context, used: { cookie: kept, state } };
+        expect(replays).toEqual(Array(THROTTLE_LIMIT + 1).fill(refusedWith('replayed')));
+        const page = await attacker.newPage();
+        await page.goto(refusedWith('replayed'));
+        await expect(page.getByRole('alert')).toHaveText(pageText.replayed);
+        return started;
       });
 
     await test.step('the analyst still signs in: replays did not count as failed sign-ins', async () => {
       const context = await browser.newContext({ baseURL: stack.apiUrl });
-      const page = await context.newPage();
-      await page.goto(startSso);
-      await signedIn(page);
+      expect(await returnFromIdp(context, await startSignIn(context, startSso))).toBe('/');
+      const me = await context.request.get('/api/me');
+      expect(await me.json()).toMatchObject({ email: user.email });
       await context.close();
     });
 
+    const stranger = await browser.newContext({ baseURL: stack.apiUrl });
+    const page = await stranger.newPage();
     await test.step('a sign-in left open past its lifetime is refused', async () => {
-      const context = await browser.newContext({ baseURL: stack.apiUrl });
-      const page = await context.newPage();
-      const start = await context.request.get(startSso, { maxRedirects: 0 });
-      const toIdp = start.headers().location ?? '';
-      expect(await expireSignIn(stack, new URL(toIdp).searchParams.get('state') ?? '')).toBe(1);
-      await page.goto(toIdp);
+      const started = await startSignIn(stranger, startSso);
+      expect(await expireSignIn(stack, started.state)).toBe(1);
+      expect(await returnFromIdp(stranger, started)).toBe(refusedWith('expired'));
+      await page.goto(refusedWith('expired'));
       await expect(page.getByRole('alert')).toHaveText(pageText.expired);
-      expect((await context.request.get('/api/me')).status()).toBe(401);
-      await context.close();
     });
 
     await test.step('unverified emails, a second account with the same email and foreign tokens are refused', async () => {
-      const context = await browser.newContext({ baseURL: stack.apiUrl });
-      const page = await context.newPage();
       for (const [fault, problem] of [
         [idpFaults.unverifiedEmail, 'email_unverified'],
         [idpFaults.otherAccountWithSameEmail, 'identity_mismatch'],
@@ -101,11 +96,14 @@ test.describe('refuses a borrowed identity', () => {
         [idpFaults.tokenFromAnotherIssuer, 'wrong_issuer'],
       ] as const) {
         externals.use(...fault(externals.idp));
-        await page.goto(startSso);
+        expect(await returnFromIdp(stranger, await startSignIn(stranger, startSso)), problem).toBe(
+          refusedWith(problem),
+        );
+        await page.goto(refusedWith(problem));
         await expect(page.getByRole('alert'), problem).toHaveText(pageText[problem]);
-        expect((await context.request.get('/api/me')).status(), problem).toBe(401);
       }
-      await context.close();
+      expect((await stranger.request.get('/api/me')).status()).toBe(401);
+      await stranger.close();
     });
 
     await test.step('each refusal is in the audit log under its own reason', async () => {
