@@ -63,18 +63,28 @@ export async function checkExternalReach(
     });
     await answer.body?.cancel();
     const reached = journal.entries.some((entry) => entry.path.endsWith('/.well-known/openid-configuration'));
-    const there: Finding = reached
+    // Sign-in sends people back to PUBLIC_URL only; without it the platform asks nobody's IdP.
+    const unconfigured = answer.headers.get('location')?.endsWith('error=not_configured') ?? false;
+    const there: Finding = unconfigured
       ? {
           check: 'mocks',
-          level: 'ok',
-          message: `The platform reaches this machine's mocks at ${server.url}.`,
-        }
-      : {
-          check: 'mocks',
           level: 'error',
-          message: `The platform did not reach this machine's mocks at ${server.url} (its sign-in answered HTTP ${answer.status}): every persona signs in through them.`,
-          fix: reachFix,
-        };
+          message:
+            'The platform has no PUBLIC_URL, so it refuses every SSO sign-in: every persona signs in that way.',
+          fix: `Start the platform with PUBLIC_URL set to the address this machine reaches it at (${stack.apiUrl}).`,
+        }
+      : reached
+        ? {
+            check: 'mocks',
+            level: 'ok',
+            message: `The platform reaches this machine's mocks at ${server.url}.`,
+          }
+        : {
+            check: 'mocks',
+            level: 'error',
+            message: `The platform did not reach this machine's mocks at ${server.url} (its sign-in answered HTTP ${answer.status}): every persona signs in through them.`,
+            fix: reachFix,
+          };
     return [here, there];
   } catch (error) {
     return [

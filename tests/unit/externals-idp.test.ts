@@ -308,6 +308,35 @@ test.describe('identity provider faults', () => {
     });
   }
 
+  const borrowedClaims = [
+    { fault: 'unverifiedEmail', claims: { email_verified: false, nonce: 'n-1' } },
+    { fault: 'otherAccountWithSameEmail', claims: { sub: 'user-a-second-account-same-email' } },
+    { fault: 'tokenForAnotherClient', claims: { aud: 'journeys-some-other-application' } },
+    { fault: 'tokenFromAnotherSignIn', claims: { nonce: 'nonce-of-some-other-sign-in' } },
+    { fault: 'tokenFromAnotherIssuer', claims: { iss: 'https://idp.elsewhere.example' } },
+  ] as const;
+
+  for (const { fault, claims } of borrowedClaims) {
+    test(`${fault}: a genuinely signed ID token carrying ${Object.keys(claims).join(', ')} as given`, async ({
+      externals,
+    }) => {
+      externals.use(...idpFaults[fault](externals.idp));
+      const { verifier, challenge } = pkcePair();
+      const idToken = await exchange(
+        externals.idp.issuer,
+        await codeFor(externals, challenge),
+        verifier,
+        externals.idp.clientSecret,
+      );
+      // The signature is the IdP's own: only the claims say what is wrong.
+      const { payload } = await jwtVerify(
+        idToken,
+        createRemoteJWKSet(new URL(`${externals.idp.issuer}/jwks`)),
+      );
+      expect(payload).toMatchObject({ email: 'eve@acme.example.test', ...claims });
+    });
+  }
+
   test('unavailable: discovery and token answer 503', async ({ externals }) => {
     externals.use(...idpFaults.unavailable(externals.idp));
     expect((await fetch(`${externals.idp.issuer}/.well-known/openid-configuration`)).status).toBe(503);

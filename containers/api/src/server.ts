@@ -52,6 +52,12 @@ async function main(): Promise<void> {
     { url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${url.port}` },
     'listening',
   );
+  if (!config.publicUrl) {
+    // Not fatal: API keys and the admin API work without it. Only SSO needs the public address.
+    server.log.warn(
+      'PUBLIC_URL is not set, so nobody can sign in through SSO: set it to the address people use to reach the platform, e.g. https://anomalies.example.com',
+    );
+  }
 
   broker = new BrokerLink(config.mqttUrl, `platform-${randomToken(6)}`);
   const resumed = await context.jobs.resumeUnfinished();

@@ -98,20 +98,51 @@ test('a valid sign-in sets an HttpOnly, SameSite=Lax session cookie whose hash a
   expect(home.body).toContain('<h1>Welcome, grace</h1>');
 });
 
-for (const [mode, why] of [
-  ['unsigned', 'alg: none'],
-  ['expired', 'an expired token'],
-  ['foreign-key', 'a token signed by a key the provider does not publish'],
-  ['wrong-nonce', 'a token issued for another sign-in'],
-  ['wrong-audience', 'a token for another client'],
+for (const [mode, why, problem] of [
+  ['unsigned', 'alg: none', 'idp_invalid'],
+  ['expired', 'an expired token', 'idp_invalid'],
+  ['foreign-key', 'a token signed by a key the provider does not publish', 'idp_invalid'],
+  ['wrong-nonce', 'a token issued for another sign-in', 'wrong_nonce'],
+  ['wrong-audience', 'a token for another client', 'wrong_audience'],
+  ['wrong-issuer', 'a token naming another issuer', 'wrong_issuer'],
+  ['unverified-email', 'a token whose email the provider has not verified', 'email_unverified'],
+  ['other-subject', "a second provider account claiming a member's email", 'identity_mismatch'],
 ] as const) {
   test(`${why} is refused and nobody is signed in`, async () => {
     const { callback } = await signIn(email, mode);
     expect(callback.statusCode).toBe(303);
-    expect(callback.headers.location).toBe('/login/sso?error=idp_invalid');
+    expect(callback.headers.location).toBe(`/login/sso?error=${problem}`);
     expect(cookieNamed(callback, 'sid')).toBeUndefined();
   });
 }
+
+test('a used sign-in state is refused as replayed and an unknown one as not started here', async () => {
+  const { params, transaction } = await signIn(email);
+  const replay = await platform.server.inject({
+    method: 'GET',
+    url: `/auth/callback?state=${params.state}&error=access_denied`,
+    cookies: { [transaction.name]: transaction.value },
+  });
+  expect(replay.statusCode).toBe(303);
+  expect(replay.headers.location).toBe('/login/sso?error=replayed');
+  const stored = await platform.pool.query<{ used: boolean }>(
+    'SELECT used_at IS NOT NULL AS used FROM sign_in_states WHERE tenant_id = $1',
+    [tenant.id],
+  );
+  expect(stored.rows.every((row) => row.used)).toBe(true);
+});
+
+test('an existing member is bound to the provider account at their next sign-in', async () => {
+  await platform.pool.query('UPDATE users SET idp_issuer = NULL, idp_subject = NULL WHERE tenant_id = $1', [
+    tenant.id,
+  ]);
+  expect((await signIn(email)).callback.headers.location).toBe('/');
+  const { rows } = await platform.pool.query<{ idp_issuer: string; idp_subject: string }>(
+    'SELECT idp_issuer, idp_subject FROM users WHERE tenant_id = $1 AND email = $2',
+    [tenant.id, email],
+  );
+  expect(rows).toEqual([{ idp_issuer: idp.issuer, idp_subject: `account-${email}` }]);
+});
 
 test('an unknown account is told so on the sign-in page', async () => {
   const { callback } = await signIn('stranger@example.test');
@@ -155,8 +186,21 @@ test('sign-ins, successful and failed, are in the audit log', async () => {
     `SELECT outcome, details->>'reason' AS reason FROM audit_log WHERE action = 'auth.sign_in' AND tenant_id = $1 ORDER BY id`,
     [tenant.id],
   );
-  expect(rows.filter((row) => row.outcome === 'success')).toHaveLength(2);
-  expect(rows.filter((row) => row.reason === 'idp_invalid')).toHaveLength(5);
+  expect(rows.filter((row) => row.outcome === 'success')).toHaveLength(4);
+  expect(rows.filter((row) => row.reason === 'idp_invalid')).toHaveLength(3);
+  for (const reason of [
+    'wrong_nonce',
+    'wrong_audience',
+    'wrong_issuer',
+    'email_unverified',
+    'identity_mismatch',
+    'replayed',
+  ]) {
+    expect(
+      rows.filter((row) => row.reason === reason),
+      reason,
+    ).toHaveLength(1);
+  }
   expect(rows.filter((row) => row.reason === 'unknown_account')).toHaveLength(1);
   expect(rows.filter((row) => row.reason === 'idp_unavailable')).toHaveLength(2);
 });

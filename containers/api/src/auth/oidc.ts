@@ -12,8 +12,30 @@ import { randomToken } from './tokens.ts';
 export class IdpUnavailableError extends Error {
   override name = 'IdpUnavailableError';
 }
+/** Why an answer was refused, as far as the person signing in can act on it. */
+export type TokenRejection =
+  | 'idp_invalid'
+  | 'email_unverified'
+  | 'wrong_audience'
+  | 'wrong_nonce'
+  | 'wrong_issuer';
+
 export class SignInRejectedError extends Error {
   override name = 'SignInRejectedError';
+  readonly problem: TokenRejection;
+
+  constructor(message: string, problem: TokenRejection = 'idp_invalid') {
+    super(message);
+    this.problem = problem;
+  }
+}
+
+/** Who the ID token proves the person is: the provider's account (issuer, subject) and its email. */
+export interface VerifiedIdentity {
+  issuer: string;
+  subject: string;
+  email: string;
+  name: string | undefined;
 }
 
 const discoverySchema = z.object({
@@ -159,7 +181,7 @@ export async function verifyIdToken(
   idToken: string,
   expected: { jwksUri: string; issuer: string; clientId: string; nonce: string },
   timeoutMs: number,
-): Promise<{ email: string; name: string | undefined }> {
+): Promise<VerifiedIdentity> {
   try {
     const { payload } = await jwtVerify(idToken, keySetFor(expected.jwksUri, timeoutMs), {
       issuer: [expected.issuer, trimSlash(expected.issuer), `${trimSlash(expected.issuer)}/`],
@@ -169,13 +191,28 @@ export async function verifyIdToken(
       clockTolerance: 5,
     });
     if (payload.nonce !== expected.nonce)
-      throw new SignInRejectedError('The ID token was issued for another sign-in');
+      throw new SignInRejectedError('The ID token was issued for another sign-in', 'wrong_nonce');
     if (typeof payload.email !== 'string' || payload.email.length === 0) {
       throw new SignInRejectedError('The ID token carries no email');
     }
-    return { email: payload.email, name: typeof payload.name === 'string' ? payload.name : undefined };
+    // An address the provider has not verified may belong to anyone who typed it in.
+    if (payload.email_verified !== true) {
+      throw new SignInRejectedError('The ID token says the email is not verified', 'email_unverified');
+    }
+    return {
+      issuer: trimSlash(payload.iss ?? expected.issuer),
+      subject: payload.sub ?? '',
+      email: payload.email,
+      name: typeof payload.name === 'string' ? payload.name : undefined,
+    };
   } catch (error) {
     if (error instanceof SignInRejectedError) throw error;
+    if (error instanceof joseErrors.JWTClaimValidationFailed) {
+      if (error.claim === 'aud')
+        throw new SignInRejectedError('The ID token is meant for another client', 'wrong_audience');
+      if (error.claim === 'iss')
+        throw new SignInRejectedError('The ID token names another issuer', 'wrong_issuer');
+    }
     // Generic JOSE errors here mean the key set could not be fetched or read, not a bad token.
     const code = error instanceof joseErrors.JOSEError ? error.code : undefined;
     if (code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID' || code === 'ERR_JWKS_TIMEOUT') {

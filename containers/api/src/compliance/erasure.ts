@@ -189,7 +189,9 @@ export async function eraseUser(
 
   if (!result.alreadyErased) {
     await db.query(
-      `UPDATE users SET email = $3, name = $3, erased_at = now(), erased_email_hash = $4
+      // The identity-provider subject names the person too: it goes with the email.
+      `UPDATE users SET email = $3, name = $3, erased_at = now(), erased_email_hash = $4,
+                        idp_issuer = NULL, idp_subject = NULL
         WHERE tenant_id = $1 AND id = $2`,
       [tenantId, userId, pseudonym, await erasedEmailHash(db, tenantId, user.email)],
     );

@@ -1,3 +1,4 @@
+import { signInMigrations } from '../auth/sign-in-schema.ts';
 import { complianceMigrations } from '../compliance/compliance-schema.ts';
 import { producerCredentialMigrations } from '../streaming/producer-credentials-schema.ts';
 import { operationsMigrations } from './operations-schema.ts';
@@ -273,4 +274,5 @@ export const migrations: readonly Migration[] = [
   ...complianceMigrations,
   ...setAsideMigrations,
   ...producerCredentialMigrations,
+  ...signInMigrations,
 ];

@@ -1,29 +1,45 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log.ts';
+import { matchesBoundIdentity } from '../auth/identity-binding.ts';
 import {
   discover,
   exchangeCode,
   IdpUnavailableError,
   SignInRejectedError,
   startSignIn,
+  type VerifiedIdentity,
   verifyIdToken,
 } from '../auth/oidc.ts';
 import { maskEmail } from '../auth/principal.ts';
 import { createSession, deleteSession } from '../auth/sessions.ts';
+import { claimSignInState, saveSignInState, signInLifetimeSeconds } from '../auth/sign-in-states.ts';
 import { wasErased } from '../compliance/erasure.ts';
 import type { AppContext } from '../context.ts';
 import { withSystem, withTenant } from '../db/pool.ts';
 import { feedClosures } from '../events/live-feed-closures.ts';
 import { ApiError, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
-import { findTenantBySlug, type Tenant } from '../tenants/tenants.ts';
+import { findTenantById, findTenantBySlug, type Tenant } from '../tenants/tenants.ts';
 import { findUserByEmail } from '../tenants/users.ts';
 import { isSignInProblem, renderLoginPage, type SignInProblem } from '../ui/pages/login-page.ts';
 
+/**
+ * The browser's half of a sign-in under way: a signed cookie named after the state, holding the
+ * tenant's slug. It ties the callback to the browser that started the sign-in (the server-side
+ * state alone would accept a callback sent from anywhere) and tells the callback's rate limit
+ * whose it is before anything is looked up.
+ */
 const transactionCookie = (state: string) => `oidc_${state}`;
-const transactionSchema = z.object({ slug: z.string(), nonce: z.string(), verifier: z.string() });
-const loginTransactionSeconds = 600;
+const validState = (value: unknown): string | null =>
+  typeof value === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(value) ? value : null;
+
+function transactionSlug(request: FastifyRequest): string | null {
+  const state = validState((request.query as { state?: unknown } | undefined)?.state);
+  const raw = state ? request.cookies[transactionCookie(state)] : undefined;
+  const unsigned = raw ? request.unsignCookie(raw) : null;
+  return unsigned?.valid && unsigned.value ? unsigned.value : null;
+}
 
 /** Problems that say something about the credentials presented, which the throttle counts. */
 const credentialProblems = new Set<SignInProblem>([
@@ -31,11 +47,25 @@ const credentialProblems = new Set<SignInProblem>([
   'idp_refused',
   'unknown_account',
   'erased',
+  'email_unverified',
+  'identity_mismatch',
+  'wrong_audience',
+  'wrong_nonce',
+  'wrong_issuer',
 ]);
 
-function baseUrl(ctx: AppContext, request: FastifyRequest): string {
-  return ctx.config.publicUrl ?? `${request.protocol}://${request.host}`;
-}
+/**
+ * Where the identity provider sends people back: only the configured public address. The Host
+ * header is the caller's to choose, and a redirect URI built from it would send the code there.
+ */
+const callbackUrl = (ctx: AppContext): string | undefined =>
+  ctx.config.publicUrl ? `${ctx.config.publicUrl}/auth/callback` : undefined;
+
+const notStartedHere = () =>
+  new ApiError(
+    'validation_failed',
+    "This sign-in attempt expired or was not started here; go back to your organisation's sign-in page and start again.",
+  );
 
 const isSecure = (ctx: AppContext, request: FastifyRequest) =>
   request.protocol === 'https' || (ctx.config.publicUrl?.startsWith('https://') ?? false);
@@ -55,6 +85,12 @@ async function tenantForSlug(ctx: AppContext, slug: string): Promise<Tenant> {
  */
 export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void {
   const limits = rateLimitPolicies(ctx.config);
+  // Per address and organisation, like starting a sign-in; callbacks without a sign-in of this
+  // browser's share one bucket per address.
+  const callbackLimit = {
+    ...limits.signIn,
+    keyGenerator: (request: FastifyRequest) => `${request.ip}|${transactionSlug(request) ?? ''}`,
+  };
   const throttleKey = (request: FastifyRequest, slug: string) => `${request.ip}|${slug}`;
 
   const assertNotThrottled = (request: FastifyRequest, slug: string) => {
@@ -136,6 +172,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       const tenant = await tenantForSlug(ctx, (request.params as { tenantSlug: string }).tenantSlug);
       if (tenant.status !== 'active') return reply.redirect(`/login/${tenant.slug}?error=suspended`, 303);
       assertNotThrottled(request, tenant.slug);
+      const redirectUri = callbackUrl(ctx);
+      if (!redirectUri) {
+        request.log.error('sign-in needs PUBLIC_URL: set it to the address people use to reach the platform');
+        return fail(request, reply, tenant, 'not_configured', 'PUBLIC_URL is not set');
+      }
       const oidc = tenant.integrations.oidc;
       let metadata: Awaited<ReturnType<typeof discover>>;
       try {
@@ -149,21 +190,22 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
       const loginHint = (request.query as { login_hint?: unknown }).login_hint;
       const start = startSignIn(metadata, {
         clientId: oidc.clientId,
-        redirectUri: `${baseUrl(ctx, request)}/auth/callback`,
+        redirectUri,
         loginHint: typeof loginHint === 'string' && loginHint.length <= 320 ? loginHint : undefined,
       });
-      reply.setCookie(
-        transactionCookie(start.state),
-        JSON.stringify({ slug: tenant.slug, nonce: start.nonce, verifier: start.codeVerifier }),
-        {
-          path: '/auth/callback',
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: isSecure(ctx, request),
-          maxAge: loginTransactionSeconds,
-          signed: true,
-        },
-      );
+      await saveSignInState(ctx.pool, start.state, {
+        tenantId: tenant.id,
+        nonce: start.nonce,
+        codeVerifier: start.codeVerifier,
+      });
+      reply.setCookie(transactionCookie(start.state), tenant.slug, {
+        path: '/auth/callback',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: isSecure(ctx, request),
+        maxAge: signInLifetimeSeconds,
+        signed: true,
+      });
       return reply.redirect(start.authorizationUrl, 302);
     },
   );
@@ -172,6 +214,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     '/auth/callback',
     {
       config: {
+        rateLimit: callbackLimit,
         doc: {
           summary: 'SSO callback: exchange the code, verify the ID token, start a session',
           tag: 'auth',
@@ -184,6 +227,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
           responses: {
             302: 'signed in, to /',
             303: 'back to the sign-in page with a problem',
+            400: 'the sign-in was not started in this browser',
             429: 'throttled',
           },
         },
@@ -191,28 +235,18 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
     },
     async (request, reply) => {
       const query = request.query as { code?: unknown; state?: unknown; error?: unknown };
-      const state =
-        typeof query.state === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(query.state) ? query.state : null;
-      const raw = state ? request.cookies[transactionCookie(state)] : undefined;
-      const unsigned = raw ? request.unsignCookie(raw) : null;
-      let transaction: z.infer<typeof transactionSchema> | null = null;
-      if (unsigned?.valid && unsigned.value) {
-        try {
-          const parsed = transactionSchema.safeParse(JSON.parse(unsigned.value));
-          transaction = parsed.success ? parsed.data : null;
-        } catch {
-          transaction = null;
-        }
-      }
-      if (!state || !transaction) {
-        throw new ApiError(
-          'validation_failed',
-          "This sign-in attempt expired or was not started here; go back to your organisation's sign-in page and start again.",
-        );
-      }
+      const state = validState(query.state);
+      const slug = transactionSlug(request);
+      if (!state || !slug) throw notStartedHere();
       reply.clearCookie(transactionCookie(state), { path: '/auth/callback' });
-
-      const tenant = await tenantForSlug(ctx, transaction.slug);
+      const claimed = await claimSignInState(ctx.pool, state);
+      if (claimed.outcome === 'unknown') throw notStartedHere();
+      const tenant = await withSystem(ctx.pool, (db) => findTenantById(db, claimed.tenantId));
+      if (!tenant || tenant.slug !== slug) throw notStartedHere();
+      // A used or expired state proves nothing about anyone's credentials: refused, recorded,
+      // and not counted, or replaying one callback would lock an office out.
+      if (claimed.outcome === 'used') return fail(request, reply, tenant, 'replayed', 'state already used');
+      if (claimed.outcome === 'expired') return fail(request, reply, tenant, 'expired', 'state expired');
       if (tenant.status !== 'active') return reply.redirect(`/login/${tenant.slug}?error=suspended`, 303);
       assertNotThrottled(request, tenant.slug);
       if (typeof query.error === 'string')
@@ -221,18 +255,20 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
         return fail(request, reply, tenant, 'idp_invalid', 'no authorization code');
       }
 
+      const redirectUri = callbackUrl(ctx);
+      if (!redirectUri) return fail(request, reply, tenant, 'not_configured', 'PUBLIC_URL is not set');
       const oidc = tenant.integrations.oidc;
-      let identity: { email: string };
+      let identity: VerifiedIdentity;
       try {
         const metadata = await discover(oidc.issuer, ctx.config.oidcTimeoutMs);
         const idToken = await exchangeCode(
           metadata,
           {
             code: query.code,
-            redirectUri: `${baseUrl(ctx, request)}/auth/callback`,
+            redirectUri,
             clientId: oidc.clientId,
             clientSecret: oidc.clientSecret,
-            codeVerifier: transaction.verifier,
+            codeVerifier: claimed.codeVerifier,
           },
           ctx.config.oidcTimeoutMs,
         );
@@ -242,7 +278,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
             jwksUri: metadata.jwks_uri,
             issuer: metadata.issuer,
             clientId: oidc.clientId,
-            nonce: transaction.nonce,
+            nonce: claimed.nonce,
           },
           ctx.config.oidcTimeoutMs,
         );
@@ -250,7 +286,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
         if (error instanceof IdpUnavailableError)
           return fail(request, reply, tenant, 'idp_unavailable', error.message);
         if (error instanceof SignInRejectedError)
-          return fail(request, reply, tenant, 'idp_invalid', error.message);
+          return fail(request, reply, tenant, error.problem, error.message);
         throw error;
       }
 
@@ -261,6 +297,12 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AppContext): void 
           return fail(request, reply, tenant, 'erased', 'account erased', 'erased-user');
         }
         return fail(request, reply, tenant, 'unknown_account', 'no such user', identity.email);
+      }
+      const sameAccount = await withSystem(ctx.pool, (db) =>
+        matchesBoundIdentity(db, tenant.id, user.id, { issuer: identity.issuer, subject: identity.subject }),
+      );
+      if (!sameAccount) {
+        return fail(request, reply, tenant, 'identity_mismatch', 'another IdP account', identity.email);
       }
 
       const session = await withTenant(ctx.pool, tenant.id, async (db) => {

@@ -10,6 +10,9 @@ export type IdpMode =
   | 'foreign-key'
   | 'wrong-nonce'
   | 'wrong-audience'
+  | 'wrong-issuer'
+  | 'unverified-email'
+  | 'other-subject'
   | 'garbage'
   | 'down';
 
@@ -80,25 +83,29 @@ export async function startTestIdentityProvider(): Promise<TestIdentityProvider>
       if (form.get('redirect_uri') !== code.redirectUri) return json(400, { error: 'invalid_grant' });
       const claims = {
         email: code.email,
+        email_verified: state.mode !== 'unverified-email',
         nonce: state.mode === 'wrong-nonce' ? 'another-nonce' : code.nonce,
       };
       const audience = state.mode === 'wrong-audience' ? 'someone-else' : code.clientId;
+      const tokenIssuer = state.mode === 'wrong-issuer' ? 'http://elsewhere.test/idp' : issuer;
+      // One account per email, as at a real provider; `other-subject` is a second account claiming it.
+      const subject = state.mode === 'other-subject' ? `second-${code.email}` : `account-${code.email}`;
       const now = Math.floor(Date.now() / 1000);
       let idToken: string;
       if (state.mode === 'unsigned') {
         idToken = new UnsecuredJWT(claims)
-          .setIssuer(issuer)
+          .setIssuer(tokenIssuer)
           .setAudience(audience)
-          .setSubject('s')
+          .setSubject(subject)
           .setIssuedAt()
           .setExpirationTime('5m')
           .encode();
       } else {
         const jwt = new SignJWT(claims)
           .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
-          .setIssuer(issuer)
+          .setIssuer(tokenIssuer)
           .setAudience(audience)
-          .setSubject('s');
+          .setSubject(subject);
         if (state.mode === 'expired') jwt.setIssuedAt(now - 7200).setExpirationTime(now - 3600);
         else jwt.setIssuedAt(now).setExpirationTime(now + 300);
         idToken = await jwt.sign(state.mode === 'foreign-key' ? foreign.privateKey : privateKey);

@@ -12,7 +12,21 @@ export const signInProblems = {
     'The identity provider did not approve this sign-in. Try again, or ask your administrator for access.',
   unknown_account:
     'There is no account for that email in this organisation. Ask your administrator to add you.',
-  expired: 'This sign-in attempt expired or was not started here. Start again with Sign in with SSO.',
+  expired: 'This sign-in attempt took too long and expired. Start again with Sign in with SSO.',
+  replayed:
+    'This sign-in attempt was already used, so it cannot sign anyone in again. Start again with Sign in with SSO.',
+  email_unverified:
+    'The identity provider has not verified the email address of this account, so it cannot sign in here. Verify the address with your identity provider, then try again.',
+  identity_mismatch:
+    'This email belongs to a member who signs in with a different account at the identity provider, so you were not signed in. Ask your administrator if your account has changed.',
+  wrong_audience:
+    'The identity provider sent an answer meant for another application, so you were not signed in. Tell your administrator: the client id may be misconfigured.',
+  wrong_nonce:
+    'The identity provider sent an answer that belongs to a different sign-in attempt, so you were not signed in. Start again with Sign in with SSO.',
+  wrong_issuer:
+    'The answer came from a different identity provider than the one this organisation trusts, so you were not signed in. Tell your administrator.',
+  not_configured:
+    'Sign-in is not set up on this platform yet: its operator must set PUBLIC_URL to the address people use to reach it.',
   suspended: 'This organisation is suspended, so nobody can sign in. Contact your administrator.',
   erased:
     "This account's personal data was erased on request, so it can no longer sign in. Ask your administrator for a new account if you need one.",
