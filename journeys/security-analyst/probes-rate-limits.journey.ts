@@ -81,6 +81,8 @@ test.describe('probes the defences', () => {
     // Two people in front of the proxy; the first also reaches the platform directly, past the proxy.
     const near = new Visitor(nearClient);
     const far = new Visitor(farClient);
+    // Sign-in sends people back to the platform's public address, which for them is the proxy.
+    const publicUrl = stack.apiUrl;
     const slug = securityAnalyst.tenant.slug;
     const member = securityAnalyst.user.email;
     // An address from the range kept for documentation: only ever written into a header, never reached.
@@ -106,22 +108,30 @@ test.describe('probes the defences', () => {
 
     await test.step('five failed sign-ins through the proxy from one address throttle that address', async () => {
       for (const stranger of strangers) {
-        const answer = await near.signIn(nearClient.proxyUrl, slug, stranger.email);
+        const answer = await near.signIn(nearClient.proxyUrl, slug, stranger.email, { publicUrl });
         expect(answer.url).toBe(refusedPage(nearClient));
       }
-      expectThrottled(await near.signIn(nearClient.proxyUrl, slug, member));
+      expectThrottled(await near.signIn(nearClient.proxyUrl, slug, member, { publicUrl }));
     });
 
     await test.step('a forged X-Forwarded-For does not let it out, through the proxy or past it', async () => {
-      expectThrottled(await near.signIn(nearClient.proxyUrl, slug, member, { forwardedFor: forged }));
-      expectThrottled(await near.signIn(stack.apiUrl, slug, member, { forwardedFor: forged }));
+      expectThrottled(
+        await near.signIn(nearClient.proxyUrl, slug, member, { forwardedFor: forged, publicUrl }),
+      );
+      expectThrottled(await near.signIn(stack.apiUrl, slug, member, { forwardedFor: forged, publicUrl }));
     });
 
     await test.step('another address is not throttled, not even when it forges the throttled one', async () => {
-      const signedIn = await far.signIn(farClient.proxyUrl, slug, member, { forwardedFor: near.address });
+      const signedIn = await far.signIn(farClient.proxyUrl, slug, member, {
+        forwardedFor: near.address,
+        publicUrl,
+      });
       expect(signedIn.status, `the member's sign-in from ${far.address}, at ${signedIn.url}`).toBe(200);
       expect(signedIn.url).toBe(`${farClient.proxyUrl}/`);
-      const refused = await far.signIn(farClient.proxyUrl, slug, latecomer.email, { forwardedFor: forged });
+      const refused = await far.signIn(farClient.proxyUrl, slug, latecomer.email, {
+        forwardedFor: forged,
+        publicUrl,
+      });
       expect(refused.url).toBe(refusedPage(farClient));
     });
 
