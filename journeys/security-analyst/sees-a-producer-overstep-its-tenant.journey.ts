@@ -11,6 +11,12 @@ const PLATFORM_CLIENT_ID = 'anomaly-platform-stream-worker';
 const NOT_AUTHORIZED = 5;
 const SUBSCRIPTION_REFUSED = 128;
 const B_EVENTS = 40;
+/**
+ * MQTT 3.1.1 has no refusal for a PUBLISH, and each broker does one of the two things it allows:
+ * aedes (embedded) closes the connection; Mosquitto 2.0 (containers) acknowledges the message and
+ * drops it, so nothing reaches the session either way.
+ */
+const REFUSED_PUBLICATION = { embedded: 'closed', containers: 'acknowledged' } as const;
 
 /** The broker without any user of the stack's: where a producer's sensors connect. */
 const brokerOf = (mqttUrl: string) => {
@@ -73,14 +79,16 @@ test('sees a producer overstep its tenant, and the other line untouched', {
     await test.step("tenant A's producer may not publish into B's session", async () => {
       const closed = new Promise<'closed'>((resolve) => client.once('close', () => resolve('closed')));
       const event = data.eventStream({ count: 2, anomalyRate: 0, features: readings.features }).events[0];
-      // MQTT 3.1.1 has no refusal for a PUBLISH: the broker closes the connection instead of a PUBACK.
       const outcome = await Promise.race([
         client
           .publishAsync(theirs.session.topic, JSON.stringify(event), { qos: 1 })
           .then(() => 'acknowledged'),
         closed,
       ]);
-      expect(outcome, "the broker's answer to a publication into another tenant's session").toBe('closed');
+      if (stack.mode === 'external') throw new Error('an external stack offers no brokerRights');
+      expect(outcome, "the broker's answer to a publication into another tenant's session").toBe(
+        REFUSED_PUBLICATION[stack.mode],
+      );
     });
   } finally {
     await client.endAsync(true);
@@ -94,21 +102,27 @@ test('sees a producer overstep its tenant, and the other line untouched', {
   });
 
   await test.step("B's security analyst sees the attempt on B's line", async () => {
-    const refusals = await other.analyst.auditEntries({ action: 'broker.refused' });
-    expect(
-      refusals.map((entry) => ({ actor: entry.actorEmail, outcome: entry.outcome, details: entry.details })),
-    ).toEqual([
-      {
-        actor: credential.username,
-        outcome: 'denied',
-        details: {
-          attempt: 'publish',
-          clientId: credential.username,
-          producerTenant: deployer.tenant.slug,
-          topic: theirs.session.topic,
+    // Mosquitto says what it refused in its log, which reaches the platform a moment later.
+    const refusals = async () =>
+      (await other.analyst.auditEntries({ action: 'broker.refused' })).map((entry) => ({
+        actor: entry.actorEmail,
+        outcome: entry.outcome,
+        details: entry.details,
+      }));
+    await expect
+      .poll(refusals, { message: "the refused publication in B's audit log", timeout: 5_000 })
+      .toEqual([
+        {
+          actor: credential.username,
+          outcome: 'denied',
+          details: {
+            attempt: 'publish',
+            clientId: credential.username,
+            producerTenant: deployer.tenant.slug,
+            topic: theirs.session.topic,
+          },
         },
-      },
-    ]);
+      ]);
   });
 
   await test.step("tenant A's deployer revokes the credential, and the broker refuses it from then on", async () => {
