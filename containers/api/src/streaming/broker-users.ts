@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
-import { producerPublishTopic } from './producer-credentials.ts';
+import { producerConfirmationFilter, producerPublishTopic } from './producer-credentials.ts';
 
 /**
  * Where a broker learns who a producer is. A broker that asks the platform at every connection
@@ -35,7 +35,10 @@ interface CommandResponse {
   correlationData?: string;
 }
 
-/** A role per tenant: its producers publish to its session topics and nothing else. */
+/**
+ * A role per tenant: its producers publish to its session topics, and read nothing but the
+ * platform's confirmations of those sessions' events.
+ */
 const tenantRole = (tenantSlug: string) => `tenant:${tenantSlug}`;
 
 /**
@@ -69,6 +72,12 @@ export class DynamicSecurityUsers implements BrokerUsers {
             {
               acltype: 'publishClientSend',
               topic: producerPublishTopic(producer.tenantSlug),
+              allow: true,
+              priority: 0,
+            },
+            {
+              acltype: 'subscribePattern',
+              topic: producerConfirmationFilter(producer.tenantSlug),
               allow: true,
               priority: 0,
             },

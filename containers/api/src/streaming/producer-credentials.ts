@@ -46,6 +46,10 @@ export const producerUsername = (tenantSlug: string, id: string) => `tenant:${te
 /** The MQTT filter a tenant's producers may publish to; the same filter the broker's rule holds. */
 export const producerPublishTopic = (tenantSlug: string) => `tenants/${tenantSlug}/sessions/+/events`;
 
+/** What a tenant's producers may read: the platform's confirmations of their tenant's sessions' events. */
+export const producerConfirmationFilter = (tenantSlug: string) =>
+  `tenants/${tenantSlug}/sessions/+/confirmed`;
+
 const toCredential = (tenantSlug: string, row: CredentialRow): ProducerCredential => ({
   id: row.id,
   name: row.name,
