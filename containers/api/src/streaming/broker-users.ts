@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import mqtt from 'mqtt';
+import { ApiError } from '../http/api-error.ts';
 import { producerConfirmationFilter, producerPublishTopic } from './producer-credentials.ts';
 
 /**
@@ -112,7 +113,12 @@ export class DynamicSecurityUsers implements BrokerUsers {
 
   /** Sends the commands together and resolves once the broker has answered every one. */
   async #run(commands: Command[], harmless: (response: CommandResponse) => boolean): Promise<void> {
-    const client = await this.#connected();
+    const client = await this.#connected().catch((error: Error) => {
+      throw new ApiError(
+        'service_unavailable',
+        `The broker could not be reached (${error.message}), so nothing was changed: try again once it runs.`,
+      );
+    });
     const tagged = commands.map((command) => ({ ...command, correlationData: randomUUID() }));
     const answers = tagged.map(
       ({ correlationData }) =>
@@ -123,8 +129,9 @@ export class DynamicSecurityUsers implements BrokerUsers {
       timer = setTimeout(
         () =>
           reject(
-            new Error(
-              `The broker did not answer ${commands.map((c) => c.command).join(', ')} within ${this.#timeoutMs} ms; check that Mosquitto runs with its dynamic-security plugin.`,
+            new ApiError(
+              'service_unavailable',
+              `The broker did not answer ${commands.map((c) => c.command).join(', ')} within ${this.#timeoutMs} ms, so nothing was changed: try again once the broker runs (with its dynamic-security plugin).`,
             ),
           ),
         this.#timeoutMs,
