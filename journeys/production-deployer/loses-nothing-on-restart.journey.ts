@@ -160,7 +160,7 @@ const kills: { service: StackService; what: string; sent: string; confirmed: boo
   { service: 'mqtt', what: 'the broker', sent: 'the producer published', confirmed: true },
 ];
 
-test('loses nothing acknowledged when the platform, the database or the broker is killed mid-stream', {
+test('loses nothing when the platform, the database or the broker is killed mid-stream', {
   tag: ['@e2e', '@production-deployer', '@resilience'],
   annotation: needs('faultInjection', 'database'),
 }, async ({ stack, dataScientist, deployer, producer, data }) => {
