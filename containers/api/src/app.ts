@@ -45,6 +45,7 @@ import { registerStreamingPages } from './routes/pages-streaming.ts';
 import { registerProducerCredentialRoutes } from './routes/producer-credentials.ts';
 import { registerRunRoutes } from './routes/runs.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
+import { brokerAsksPlatform, DynamicSecurityUsers } from './streaming/broker-users.ts';
 import { renderErrorPage } from './ui/pages/error-page.ts';
 
 export interface AppDependencies {
@@ -91,6 +92,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     pool: deps.pool,
     jobs,
     broker: deps.broker,
+    brokerUsers:
+      deps.config.brokerUsers === 'mosquitto-dynamic-security'
+        ? new DynamicSecurityUsers(deps.config.mqttUrl)
+        : brokerAsksPlatform,
     signInThrottle: new SignInThrottle(
       deps.config.rateLimits.signInFailures,
       deps.config.rateLimits.signInFailureWindowSeconds,
@@ -147,6 +152,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await context.retention.stop();
     await jobs.stop();
     await context.operations.stop();
+    await context.brokerUsers.close();
   });
   return { server, context };
 }

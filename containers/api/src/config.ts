@@ -17,6 +17,12 @@ const envSchema = z.object({
   MQTT_URL: z
     .string({ error: 'MQTT_URL is missing: set it to the broker URL, e.g. mqtt://127.0.0.1:1883.' })
     .regex(/^mqtts?:\/\/|^wss?:\/\//, 'MQTT_URL must be an mqtt:// (or ws://) URL.'),
+  BROKER_USERS: z
+    .enum(['platform', 'mosquitto-dynamic-security'], {
+      error:
+        'BROKER_USERS must be platform (the broker asks the platform who a producer is) or mosquitto-dynamic-security (the platform provisions producers into Mosquitto).',
+    })
+    .default('platform'),
   PORT: z.coerce.number().int().min(0).max(65535).default(0),
   HOST: z.string().min(1).default('127.0.0.1'),
   BOOTSTRAP_TOKEN: z.string().min(16, 'BOOTSTRAP_TOKEN must be at least 16 characters long.').optional(),
@@ -47,6 +53,12 @@ export interface Config {
   responseCheck: 'strict' | 'log' | 'off';
   databaseUrl: string;
   mqttUrl: string;
+  /**
+   * Who keeps the broker's producer users: the broker asks the platform at each connection
+   * (`platform`), or the platform provisions each credential into Mosquitto's dynamic-security
+   * plugin as it issues and revokes it.
+   */
+  brokerUsers: 'platform' | 'mosquitto-dynamic-security';
   port: number;
   host: string;
   bootstrapToken: string | undefined;
@@ -101,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     databaseUrl: e.DATABASE_URL,
     mqttUrl: e.MQTT_URL,
+    brokerUsers: e.BROKER_USERS,
     port: e.PORT,
     host: e.HOST,
     bootstrapToken: e.BOOTSTRAP_TOKEN,

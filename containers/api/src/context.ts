@@ -7,6 +7,7 @@ import type { RouteCatalog } from './http/route-catalog.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { Operations } from './operations.ts';
 import type { RequestMetrics } from './ops/request-metrics.ts';
+import type { BrokerUsers } from './streaming/broker-users.ts';
 
 /** What route modules need from the running app, passed explicitly rather than decorated. */
 export interface AppContext {
@@ -14,6 +15,8 @@ export interface AppContext {
   pool: pg.Pool;
   jobs: JobQueue;
   broker: { readonly connected: boolean };
+  /** Where issued and revoked producer credentials reach the broker. */
+  brokerUsers: BrokerUsers;
   signInThrottle: SignInThrottle;
   requestMetrics: RequestMetrics;
   catalog: RouteCatalog;

@@ -132,6 +132,18 @@ test('redelivered events are not counted again and raise nothing new', async () 
   expect(total.rows[0]).toEqual({ events: 41, anomalies: 3 });
 });
 
+test('each committed event is confirmed to its producers, a redelivered one again', async () => {
+  const watcher = await broker.publisher();
+  const confirmed: string[] = [];
+  watcher.on('message', (_topic, payload) => confirmed.push(...JSON.parse(payload.toString()).ids));
+  await watcher.subscribeAsync(`tenants/mill/sessions/${session.id}/confirmed`, { qos: 0 });
+  // Both are stored already: a producer that sent them again must still hear they are committed;
+  // an event set aside is committed too (the producer must not send it for ever).
+  await publishAll([event('evt-0', 0, false), event('after-repeats', 41, false), '{"id":"no-values"}']);
+  await expect.poll(() => confirmed.toSorted()).toEqual(['after-repeats', 'evt-0', 'no-values']);
+  expect(await sessionNow()).toMatchObject({ received: 41 });
+});
+
 test('live metrics report throughput and end-to-end latency', async () => {
   const metrics = (await inject(world.keys.viewer, 'GET', `/api/sessions/${session.id}/metrics`)).json();
   expect(metrics).toMatchObject({

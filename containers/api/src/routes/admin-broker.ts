@@ -102,7 +102,10 @@ export function registerAdminBrokerRoutes(
       const issued = await withSystem(ctx.pool, async (db) => {
         const tenant = await findTenantBySlug(db, tenantSlug);
         if (!tenant) throw notFound('tenant');
-        return issueProducerCredential(db, tenant, name, { email: 'admin-api', ip: request.ip });
+        return issueProducerCredential(db, ctx.brokerUsers, tenant, name, {
+          email: 'admin-api',
+          ip: request.ip,
+        });
       });
       return reply.status(201).send(issued);
     },

@@ -40,7 +40,7 @@ export function registerProducerCredentialRoutes(app: FastifyInstance, ctx: AppC
       const principal = principalOf(request);
       const { name } = parseInput(newProducerCredentialSchema, request.body ?? {}, 'producer credential');
       const issued = await withTenant(ctx.pool, principal.tenant.id, (db) =>
-        issueProducerCredential(db, principal.tenant, name, {
+        issueProducerCredential(db, ctx.brokerUsers, principal.tenant, name, {
           id: principal.userId,
           email: principal.email,
           ip: request.ip,
@@ -87,7 +87,7 @@ export function registerProducerCredentialRoutes(app: FastifyInstance, ctx: AppC
       const { id } = request.params as { id: string };
       if (!isUuid(id)) throw notFound('producer credential');
       const revoked = await withTenant(ctx.pool, principal.tenant.id, async (db) => {
-        const done = await revokeProducerCredential(db, principal.tenant.id, id);
+        const done = await revokeProducerCredential(db, ctx.brokerUsers, principal.tenant, id);
         if (done) {
           await recordAudit(db, principal.tenant.id, {
             action: 'producer_credential.revoke',

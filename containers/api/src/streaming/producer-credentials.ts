@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit-log.ts';
 import { randomToken, secretsMatch, sha256 } from '../auth/tokens.ts';
 import { type Db, withSystem } from '../db/pool.ts';
+import type { BrokerUsers } from './broker-users.ts';
 
 /**
  * A producer's broker user names its tenant and its credential: `tenant:<slug>:<credential id>`.
@@ -45,6 +46,10 @@ export const producerUsername = (tenantSlug: string, id: string) => `tenant:${te
 /** The MQTT filter a tenant's producers may publish to; the same filter the broker's rule holds. */
 export const producerPublishTopic = (tenantSlug: string) => `tenants/${tenantSlug}/sessions/+/events`;
 
+/** What a tenant's producers may read: the platform's confirmations of their tenant's sessions' events. */
+export const producerConfirmationFilter = (tenantSlug: string) =>
+  `tenants/${tenantSlug}/sessions/+/confirmed`;
+
 const toCredential = (tenantSlug: string, row: CredentialRow): ProducerCredential => ({
   id: row.id,
   name: row.name,
@@ -62,9 +67,13 @@ export interface Issuer {
   ip: string;
 }
 
-/** Issues a credential and records it in the tenant's audit log, whoever issued it. */
+/**
+ * Issues a credential, provisions it into the broker and records it in the tenant's audit log,
+ * whoever issued it. Called inside a transaction: a broker that refuses it leaves no credential.
+ */
 export async function issueProducerCredential(
   db: Db,
+  broker: BrokerUsers,
   tenant: { id: string; slug: string },
   name: string,
   issuer: Issuer,
@@ -76,6 +85,7 @@ export async function issueProducerCredential(
     [tenant.id, name, sha256(password), issuer.email],
   );
   const credential = { ...toCredential(tenant.slug, rows[0] as CredentialRow), password };
+  await broker.grant({ username: credential.username, password, tenantSlug: tenant.slug });
   await recordAudit(db, tenant.id, {
     action: 'producer_credential.issue',
     outcome: 'success',
@@ -101,13 +111,23 @@ export async function listProducerCredentials(
   return rows.map((row) => toCredential(tenant.slug, row));
 }
 
-/** False when the tenant has no such live credential. */
-export async function revokeProducerCredential(db: Db, tenantId: string, id: string): Promise<boolean> {
+/**
+ * Revokes a live credential and removes it from the broker; false when the tenant has no such live
+ * credential. Called inside a transaction: a broker that cannot be told keeps the credential live.
+ */
+export async function revokeProducerCredential(
+  db: Db,
+  broker: BrokerUsers,
+  tenant: { id: string; slug: string },
+  id: string,
+): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE producer_credentials SET revoked_at = now() WHERE id = $1 AND tenant_id = $2 AND revoked_at IS NULL`,
-    [id, tenantId],
+    [id, tenant.id],
   );
-  return rowCount === 1;
+  if (rowCount !== 1) return false;
+  await broker.revoke(producerUsername(tenant.slug, id));
+  return true;
 }
 
 export interface ProducerIdentity {

@@ -5,6 +5,14 @@ export function sessionTopic(tenantSlug: string, sessionId: string): string {
   return `tenants/${tenantSlug}/sessions/${sessionId}/events`;
 }
 
+/**
+ * Where the platform confirms a session's events once they are committed, `{"ids": [...]}` at
+ * QoS 0, so a producer knows which of its events it may forget (and resends the others).
+ */
+export function confirmationTopic(tenantSlug: string, sessionId: string): string {
+  return `tenants/${tenantSlug}/sessions/${sessionId}/confirmed`;
+}
+
 /** The one subscription of the stream worker: every session of every tenant. */
 export const allSessionsTopic = 'tenants/+/sessions/+/events';
 

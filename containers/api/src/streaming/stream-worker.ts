@@ -25,7 +25,7 @@ import { eventHandling } from './session-states.ts';
 import type { SessionRoute } from './sessions-repo.ts';
 import { type EventToSetAside, setAsideEvents } from './set-aside-repo.ts';
 import { parseStreamEvent, printable, type StreamEvent } from './stream-event.ts';
-import { allSessionsTopic, parseSessionTopic } from './stream-topics.ts';
+import { allSessionsTopic, confirmationTopic, parseSessionTopic } from './stream-topics.ts';
 
 /** What the worker tells the rest of the platform. */
 export interface StreamObserver {
@@ -460,6 +460,7 @@ export class StreamWorker {
     });
 
     const committedAt = Date.now();
+    this.#confirm(toStore, setAside, items);
     const latencies = new Map<string, number[]>();
     for (const event of toStore) {
       if (!stored.has(eventKey(event.sessionId, event.eventId))) continue;
@@ -476,6 +477,32 @@ export class StreamWorker {
       this.#deps.directory.forgetSession(route.id);
       const [fresh] = [...(await this.#deps.directory.routes([route.id])).values()];
       if (fresh?.state === 'active') void this.scoreBacklog(tenantId, route.id, route.modelName);
+    }
+  }
+
+  /**
+   * Tells each session's producers which of its events are now committed: stored (this time, or
+   * already before, as a resent event is) or set aside. At QoS 0: a confirmation lost with a
+   * broker only makes the producer send the event again, which stores nothing twice.
+   */
+  #confirm(
+    stored: readonly EventToStore[],
+    setAside: readonly EventToSetAside[],
+    items: readonly { route: SessionRoute }[],
+  ): void {
+    const client = this.#client;
+    if (!client?.connected) return;
+    const ids = new Map<string, string[]>();
+    for (const { sessionId, eventId } of [...stored, ...setAside]) {
+      if (eventId === null) continue;
+      const list = ids.get(sessionId) ?? [];
+      list.push(eventId);
+      ids.set(sessionId, list);
+    }
+    const slugs = new Map(items.map(({ route }) => [route.id, route.tenantSlug]));
+    for (const [sessionId, list] of ids) {
+      const slug = slugs.get(sessionId);
+      if (slug) client.publish(confirmationTopic(slug, sessionId), JSON.stringify({ ids: list }), { qos: 0 });
     }
   }
 
