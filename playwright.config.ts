@@ -16,8 +16,10 @@ import { sharedRunSettings } from './playwright.shared.ts';
  */
 // playwright.shared.ts has validated every setting by now.
 const includeStress = readSetting('E2E_STRESS');
-// Load journeys measure the stack at full tilt: they run alone, in their own project.
-const heavy = includeStress ? /@load|@perf/ : /@stress|@load|@perf/;
+// Load and stress journeys measure the stack at full tilt: they run alone, in projects of their own.
+const heavy = /@stress|@load|@perf/;
+// The endurance journey streams for this long; its project allows that plus setting up and checking.
+const enduranceSeconds = readSetting('E2E_ENDURANCE_SECONDS');
 
 // The stack's settings as options (fixtures/stack/options.ts): the E2E_* variables override defaults.
 const stackOptions: StackOptions = stackOptionsOf(settingsOfRun());
@@ -58,6 +60,22 @@ export default defineConfig<StackOptions>({
       workers: 1,
       timeout: 300_000,
     },
+    // Spikes and hours-long streams, far beyond a pull request's budget: the project exists only with
+    // E2E_STRESS=1 (`npm run bench -- stress` sets it), so neither `npm test` nor a plain
+    // `npx playwright test` runs them. One at a time, after everything else, like the load project.
+    ...(includeStress
+      ? [
+          {
+            name: 'stress',
+            testDir: 'journeys',
+            testMatch: '**/*.journey.ts',
+            grep: /@stress/,
+            dependencies: ['journeys'],
+            workers: 1,
+            timeout: (enduranceSeconds + 300) * 1_000,
+          },
+        ]
+      : []),
     {
       name: 'audit',
       testDir: 'tests/audit',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { repoRoot } from '../fixtures/stack/paths.ts';
-import { median } from './bench-load.ts';
+import { median } from './bench-perf.ts';
 
 export interface JourneysRun {
   wallMs: number;

@@ -9,6 +9,9 @@
  *   e2e        `npx playwright test --grep @e2e` three times (BENCH_E2E_RUNS to change): median wall
  *              time from command start to exit, and the five slowest journeys by median;
  *   load       the @load journey three times (BENCH_LOAD_RUNS): each figure per run, median, budget;
+ *   stress     the @stress journeys (spike, endurance) once (BENCH_STRESS_RUNS), the same way; the
+ *              endurance run streams E2E_ENDURANCE_SECONDS (default 600), so this section is not
+ *              in the default set: name it (`npm run bench -- stress`).
  *   discovery  the extension's static discovery against `playwright test --list`.
  * Timings on a shared machine are noisy: read medians and ratios, not single runs.
  */
@@ -19,10 +22,12 @@ import path from 'node:path';
 import { startEmbeddedStack } from '../fixtures/stack/embedded.ts';
 import { repoRoot } from '../fixtures/stack/paths.ts';
 import { benchJourneys, e2eCommand } from './bench-journeys.ts';
-import { benchLoad, loadTable, median } from './bench-load.ts';
+import { benchPerf, median, perfTable } from './bench-perf.ts';
 
-const sections = ['bundle', 'starts', 'e2e', 'load', 'discovery'] as const;
+const sections = ['bundle', 'starts', 'e2e', 'load', 'stress', 'discovery'] as const;
 type Section = (typeof sections)[number];
+/** Sections run only when named: a run of everything must not take a quarter of an hour more. */
+const onlyWhenNamed: readonly Section[] = ['stress'];
 const asked = process.argv.slice(2);
 const unknown = asked.filter((name) => !(sections as readonly string[]).includes(name));
 if (unknown.length > 0) {
@@ -31,14 +36,19 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-const wanted = (section: Section) => asked.length === 0 || asked.includes(section);
+const wanted = (section: Section) =>
+  asked.includes(section) || (asked.length === 0 && !onlyWhenNamed.includes(section));
 
 const COLD_STARTS = 5;
-const e2eRuns = Number(process.env.BENCH_E2E_RUNS ?? 3);
-if (!Number.isInteger(e2eRuns) || e2eRuns < 1) {
-  console.error(`BENCH_E2E_RUNS=${process.env.BENCH_E2E_RUNS} is not a whole number of runs: use 1 or more.`);
-  process.exit(2);
+function runsOf(variable: string, unset: number): number {
+  const runs = Number(process.env[variable] ?? unset);
+  if (!Number.isInteger(runs) || runs < 1) {
+    console.error(`${variable}=${process.env[variable]} is not a whole number of runs: use 1 or more.`);
+    process.exit(2);
+  }
+  return runs;
 }
+const e2eRuns = runsOf('BENCH_E2E_RUNS', 3);
 
 const rows: [string, string][] = [];
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -157,11 +167,15 @@ if (rows.length > 0) {
   for (const [label, value] of rows) line(label, value);
 }
 
-if (wanted('load')) {
-  const load = await benchLoad({ runs: Number(process.env.BENCH_LOAD_RUNS ?? 3) });
-  failed ||= load.runs.some((run) => run.exitCode !== 0);
+for (const project of ['load', 'stress'] as const) {
+  if (!wanted(project)) continue;
+  const bench = await benchPerf({
+    project,
+    runs: project === 'load' ? runsOf('BENCH_LOAD_RUNS', 3) : runsOf('BENCH_STRESS_RUNS', 1),
+  });
+  failed ||= bench.runs.some((run) => run.exitCode !== 0);
   console.log(
-    load.medians.length > 0 ? `\n${loadTable(load)}` : '\nno load run measured anything: see above',
+    bench.medians.length > 0 ? `\n${perfTable(bench)}` : `\nno ${project} run measured anything: see above`,
   );
 }
 

@@ -39,7 +39,13 @@ export type PerfFigure = z.infer<typeof perfFiguresSchema>['figures'][number];
 export const baselineSchema = z.object({
   figures: z.record(
     z.string(),
-    z.object({ value: z.number(), unit: z.string(), better: z.enum(['higher', 'lower']) }),
+    z.object({
+      value: z.number(),
+      unit: z.string(),
+      better: z.enum(['higher', 'lower']),
+      /** The project whose journeys measure it; left out for load. */
+      project: z.enum(['load', 'stress']).optional(),
+    }),
   ),
 });
 export type Baseline = z.infer<typeof baselineSchema>;
@@ -142,8 +148,17 @@ export function checkSecurity(tests: readonly AllureResult[]): Check {
   };
 }
 
+/**
+ * Which project of measuring journeys a result belongs to: stress (the spike and endurance runs,
+ * only run when asked for) or load (everything else that measures).
+ */
+export function perfProjectOf(result: AllureResult): 'load' | 'stress' {
+  const parent = (result.labels ?? []).find((label) => label.name === 'parentSuite')?.value;
+  return parent === 'stress' || hasTag(result, 'stress') ? 'stress' : 'load';
+}
+
 export interface PerfInput {
-  /** Results of load journeys (tagged @load or @perf, or run by the load project). */
+  /** Results of load and stress journeys (tagged @load, @perf or @stress, or run by their projects). */
   loadTests: readonly AllureResult[];
   /** Figures the load journeys attached, the latest per name. */
   figures: ReadonlyMap<string, PerfFigure>;
@@ -204,9 +219,22 @@ export function checkPerf(input: PerfInput): Check[] {
     ];
   }
   const checks: Check[] = [];
+  const projectsRun = new Set(input.loadTests.map(perfProjectOf));
   for (const [name, base] of Object.entries(baseline.figures)) {
     const check = `perf ${name}`;
     const figure = input.figures.get(name);
+    const project = base.project ?? 'load';
+    if (!figure && !projectsRun.has(project)) {
+      // The stress journeys run only when asked for: a run without them has nothing to compare.
+      checks.push({
+        check,
+        measured: 'not measured',
+        expected: `the ${project} project`,
+        verdict: 'NOTE',
+        sentence: `"${name}" is measured by the ${project} journeys, and none ran (npm run bench -- ${project} runs them).`,
+      });
+      continue;
+    }
     const sign = base.better === 'higher' ? '≥' : '≤';
     const limitText = (limit: number) =>
       `${sign} ${withUnit(limit, base.unit)} (baseline ${withUnit(base.value, base.unit)})`;

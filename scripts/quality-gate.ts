@@ -115,7 +115,10 @@ function isLoadTest(result: AllureResult): boolean {
   return (
     hasTag(result, 'load') ||
     hasTag(result, 'perf') ||
-    (result.labels ?? []).some((label) => label.name === 'parentSuite' && label.value === 'load') ||
+    hasTag(result, 'stress') ||
+    (result.labels ?? []).some(
+      (label) => label.name === 'parentSuite' && (label.value === 'load' || label.value === 'stress'),
+    ) ||
     attachmentsOf(result).some((attachment) => attachment.name === PERF_ATTACHMENT)
   );
 }

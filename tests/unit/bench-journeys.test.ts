@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readJourneysReport, slowestJourneys } from '../../scripts/bench-journeys.ts';
-import { median } from '../../scripts/bench-load.ts';
+import { median } from '../../scripts/bench-perf.ts';
 
 const report = (cases: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites tests="3" failures="1" skipped="1" time="12.5">

@@ -76,7 +76,9 @@ class RunFixture {
     return this;
   }
 
-  withBaseline(figures: Record<string, { value: number; unit: string; better: 'higher' | 'lower' }>): this {
+  withBaseline(
+    figures: Record<string, { value: number; unit: string; better: 'higher' | 'lower'; project?: 'stress' }>,
+  ): this {
     writeFileSync(this.baseline, JSON.stringify({ figures }));
     return this;
   }
@@ -184,6 +186,49 @@ test.describe('quality gate', () => {
     const { status, output } = run.gate();
     expect(status, output).toBe(1);
     expect(output).toContain('FAIL  @security tests: No @security test ran although 1 journeys did');
+  });
+
+  test('asks for a stress figure only when the stress journeys ran', () => {
+    const recovery = {
+      name: 'spike.recoveryMs',
+      value: 7000,
+      unit: 'ms',
+      better: 'lower' as const,
+      budget: 10000,
+    };
+    const withStress = {
+      ...baselineOf,
+      'spike.recoveryMs': { value: 6000, unit: 'ms', better: 'lower' as const, project: 'stress' as const },
+    };
+    run
+      .result(securityPassed())
+      .result(loadJourney([throughput(950), latency(230)]))
+      .withBaseline(withStress);
+    const loadOnly = run.gate('--require-perf');
+    expect(loadOnly.status, loadOnly.output).toBe(0);
+    expect(loadOnly.output).toContain(
+      'NOTE  perf spike.recoveryMs: "spike.recoveryMs" is measured by the stress journeys, and none ran (npm run bench -- stress runs them).',
+    );
+
+    run.result({ name: 'absorbs a spike', status: 'failed', tags: ['@stress'], project: 'stress' });
+    const stressFailed = run.gate('--require-perf');
+    expect(stressFailed.status, stressFailed.output).toBe(1);
+    expect(stressFailed.output).toContain(
+      'FAIL  perf spike.recoveryMs: The load journey reported no figure "spike.recoveryMs"',
+    );
+
+    run.result({
+      name: 'absorbs a spike',
+      status: 'passed',
+      tags: ['@stress'],
+      project: 'stress',
+      figures: [recovery],
+      stop: 99,
+    });
+    const stressPassed = run.gate('--require-perf');
+    expect(stressPassed.output).toContain(
+      'PASS  perf spike.recoveryMs: "spike.recoveryMs" is 7,000 ms, within the limit of 7,200 ms',
+    );
   });
 
   test('says perf was not measured without load results, and fails on it only with --require-perf', () => {

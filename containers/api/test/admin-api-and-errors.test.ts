@@ -252,3 +252,16 @@ test('metrics count requests by route pattern and status', async () => {
   expect(metrics.body).toMatch(/http_requests_total\{method="GET",route="\/api\/me",status="401"\} [1-9]/);
   expect(metrics.body).toContain('jobs{state="queued"} 0');
 });
+
+test('metrics report the process memory, the acknowledgements held and each cache beside its bound', async () => {
+  const { body } = await platform.server.inject({ method: 'GET', url: '/metrics' });
+  expect(body).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+  expect(body).toMatch(/^nodejs_heap_used_bytes [1-9]\d*$/m);
+  expect(body).toMatch(/^nodejs_heap_after_full_gc_bytes \d+$/m);
+  expect(body).toMatch(/^stream_acks_held \d+$/m);
+  expect(body).toMatch(/^stream_acks_held_max \d+$/m);
+  expect(body).toContain('cache_capacity{cache="fitted_models"} 64');
+  expect(body).toContain('cache_capacity{cache="session_routes"} 10000');
+  expect(body).toContain('cache_capacity{cache="serving_models"} 10000');
+  expect(body).toMatch(/^cache_entries\{cache="session_routes"\} \d+$/m);
+});

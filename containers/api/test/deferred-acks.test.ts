@@ -22,13 +22,13 @@ const session = { clientId: 'late-acknowledger', clean: false, reconnectPeriod: 
 async function subscriber() {
   const client = mqtt.connect(broker.url, session);
   const taken = new Map<string, Ack>();
-  takeMessagesAckingLater(client, (packet, ack, next) => {
+  const acks = takeMessagesAckingLater(client, (packet, ack, next) => {
     taken.set(packet.payload.toString(), ack);
     next();
   });
   await new Promise((resolve) => client.once('connect', resolve));
   await client.subscribeAsync('late/#', { qos: 1 });
-  return { client, taken };
+  return { client, taken, acks };
 }
 
 test('reads on without acknowledging, and gets again only what it did not acknowledge', async () => {
@@ -66,4 +66,19 @@ test('an acknowledgement due on a closed connection is dropped, and the broker s
   } finally {
     second.client.end(true);
   }
+});
+
+test('counts the acknowledgements it holds, and the most it held at once', async () => {
+  const first = await subscriber();
+  const publisher = await broker.publisher();
+  for (const payload of ['a', 'b', 'c']) await publisher.publishAsync('late/x', payload, { qos: 1 });
+  await expect.poll(() => first.taken.size).toBe(3);
+  expect(first.acks).toMatchObject({ held: 3, most: 3 });
+  first.taken.get('a')?.();
+  first.taken.get('a')?.();
+  expect(first.acks, 'an acknowledgement counts once').toMatchObject({ held: 2, most: 3 });
+  first.taken.get('b')?.();
+  first.taken.get('c')?.();
+  expect(first.acks).toMatchObject({ held: 0, most: 3 });
+  first.client.end(true);
 });

@@ -36,6 +36,11 @@ export class ModelCache {
     return this.#models.size;
   }
 
+  /** The most fitted models it keeps (the metrics endpoint reports it beside the size). */
+  get capacity(): number {
+    return capacity;
+  }
+
   load(tenantId: string, modelVersionId: string): Promise<LoadedModel> {
     const key = `${tenantId}/${modelVersionId}`;
     const cached = this.#models.get(key);

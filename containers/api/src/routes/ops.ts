@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { withSystem } from '../db/pool.ts';
 import { buildOpenApiDocument } from '../ops/openapi.ts';
+import { processFigureLines } from '../ops/process-figures.ts';
 
 async function databaseUp(ctx: AppContext): Promise<boolean> {
   try {
@@ -80,6 +81,17 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: AppContext): void {
       '# HELP process_uptime_seconds Seconds since the process started.',
       '# TYPE process_uptime_seconds gauge',
       `process_uptime_seconds ${process.uptime().toFixed(3)}`,
+      ...processFigureLines({
+        acks: ctx.operations.streams.acks,
+        caches: () => [
+          {
+            name: 'fitted_models',
+            entries: ctx.operations.models.size,
+            capacity: ctx.operations.models.capacity,
+          },
+          ...ctx.operations.directory.caches(),
+        ],
+      }),
     ];
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(`${lines.join('\n')}\n`);
   });

@@ -43,6 +43,14 @@ export class SessionDirectory {
     return this.#routes.size + this.#serving.size;
   }
 
+  /** Each cache's answers held now and the most it keeps, for the metrics endpoint. */
+  caches(): { name: string; entries: number; capacity: number }[] {
+    return [
+      { name: 'session_routes', entries: this.#routes.size, capacity: this.#routes.max },
+      { name: 'serving_models', entries: this.#serving.size, capacity: this.#serving.max },
+    ];
+  }
+
   /** Routes of the sessions that exist (in any tenant); unknown ids are simply absent. */
   async routes(ids: readonly string[]): Promise<Map<string, SessionRoute>> {
     const found = new Map<string, SessionRoute>();

@@ -9,7 +9,7 @@ import { ModelFitError } from '../detection/fitted-model.ts';
 import { type AnomalyEvent, insertAnomalies, type NewAnomaly } from '../events/anomaly-events-repo.ts';
 import type { OperationsConfig } from '../operations-config.ts';
 import { isPoisonFailure, storeSplitting } from './batch-split.ts';
-import { type Ack, takeMessagesAckingLater } from './deferred-acks.ts';
+import { type Ack, type HeldAcks, takeMessagesAckingLater } from './deferred-acks.ts';
 import { type EventScore, NoServingDeploymentError, scoreSessionEvents } from './event-scorer.ts';
 import {
   addToSessionCounters,
@@ -112,6 +112,7 @@ const anomalyFrom = (
 export class StreamWorker {
   readonly #deps: StreamWorkerDeps;
   #client: mqtt.MqttClient | null = null;
+  #acks: HeldAcks = { held: 0, most: 0 };
   #buffer: Incoming[] = [];
   /** Reading held back while the buffer is full: the broker then waits for us. */
   #heldRead: (() => void) | null = null;
@@ -139,6 +140,11 @@ export class StreamWorker {
     return this.connected && this.#subscribed;
   }
 
+  /** Acknowledgements held until their events commit: the backpressure the broker sees. */
+  get acks(): HeldAcks {
+    return this.#acks;
+  }
+
   /** Deliveries that named no known session (wrong tenant, unknown or purged session). */
   get dropped(): number {
     return this.#dropped;
@@ -162,7 +168,7 @@ export class StreamWorker {
       connectTimeout: 5_000,
       keepalive: 30,
     });
-    takeMessagesAckingLater(client, (packet, ack, next) => {
+    this.#acks = takeMessagesAckingLater(client, (packet, ack, next) => {
       // Once stopping, nothing more is taken or acknowledged: the broker redelivers it to the next process.
       if (this.#stopping) return;
       this.#accept(packet.topic, packet.payload as Buffer, ack);
