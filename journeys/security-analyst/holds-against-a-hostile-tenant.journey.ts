@@ -1,6 +1,6 @@
 import { expect, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
-import { Persona } from '../../fixtures/personas/persona.ts';
+import type { Persona } from '../../fixtures/personas/persona.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
 
 /** The platform's per-tenant scoring quota (SCORE_ROWS_PER_MINUTE_PER_TENANT's default). */
@@ -22,7 +22,10 @@ const TRAINING_ROWS = 2_000;
 async function platformStartTime(persona: Persona): Promise<number> {
   const metrics = await persona.api.raw<string>('GET', '/metrics');
   const match = /^process_start_time_seconds (\d+(?:\.\d+)?)$/m.exec(String(metrics.body));
-  if (!match) throw new Error(`GET /metrics gave no process_start_time_seconds:\n${String(metrics.body).slice(0, 400)}`);
+  if (!match)
+    throw new Error(
+      `GET /metrics gave no process_start_time_seconds:\n${String(metrics.body).slice(0, 400)}`,
+    );
   return Number(match[1]);
 }
 
@@ -40,26 +43,33 @@ test('holds against a hostile tenant', {
   const theirAnalyst = new SecurityAnalyst(await secondTenant.addMember('security_analyst'));
   const startedAt = await platformStartTime(securityAnalyst);
 
-  const batch = { rows: data.sensorReadings({ rows: ROWS_PER_REQUEST, features: 3, anomalyRate: 0.05 }).records };
+  const batch = {
+    rows: data.sensorReadings({ rows: ROWS_PER_REQUEST, features: 3, anomalyRate: 0.05 }).records,
+  };
   const scorePath = `/api/deployments/${model.production.id}/score`;
 
-  const flood = await test.step("tenant A's data scientist floods scoring while tenant B's analyst works", async () => {
-    const answers = Array.from({ length: FLOOD }, () =>
-      dataScientist.api.raw<{ error?: string; message?: string; details?: unknown[] }>('POST', scorePath, {
-        json: batch,
-      }),
-    );
-    // The first answer means the platform is busy with the rest: the other tenant's page comes now.
-    await Promise.race(answers);
-    const started = performance.now();
-    await theirAnalyst.page.goto('/alerts');
-    await expect(theirAnalyst.page.getByRole('heading', { level: 1 })).toBeVisible();
-    const pageMs = performance.now() - started;
-    expect(pageMs, `tenant B's alerts page loaded in ${Math.round(pageMs)} ms while tenant A's flood was scored`).toBeLessThan(
-      PAGE_BUDGET_MS,
-    );
-    return Promise.all(answers);
-  });
+  const flood =
+    await test.step("tenant A's data scientist floods scoring while tenant B's analyst works", async () => {
+      const answers = Array.from({ length: FLOOD }, () =>
+        dataScientist.api.raw<{ error?: string; message?: string; details?: unknown[] }>('POST', scorePath, {
+          json: batch,
+        }),
+      );
+      // The first answer means the platform is busy with the rest: the other tenant's page comes now.
+      await Promise.race(answers);
+      const started = performance.now();
+      await theirAnalyst.page.goto('/alerts');
+      await expect(theirAnalyst.page.getByRole('heading', { level: 1 })).toBeVisible();
+      const pageMs = performance.now() - started;
+      test
+        .info()
+        .annotations.push({ type: 'page load under the flood', description: `${Math.round(pageMs)} ms` });
+      expect(
+        pageMs,
+        `tenant B's alerts page loaded in ${Math.round(pageMs)} ms while tenant A's flood was scored`,
+      ).toBeLessThan(PAGE_BUDGET_MS);
+      return Promise.all(answers);
+    });
 
   await test.step('the flood is held to the tenant quota: 429 with Retry-After and the reason', async () => {
     // The deployer's smoke row before promotion counts too: five batches fit in the minute, three do not.
@@ -105,7 +115,7 @@ test('holds against a hostile tenant', {
     });
     expect(refusal.status).toBe(400);
     expect(refusal.body.message).toBe(
-      `Invalid lof parameters for this dataset: k must be an integer between 1 and 1000 for ${TRAINING_ROWS} rows, so that at most 2,000,000 neighbour pairs are held in memory (got ${TRAINING_ROWS - 1}).`,
+      `The parameters are not valid (runs.0.params.k must be an integer between 1 and 1000 for ${TRAINING_ROWS} rows, so that at most 2,000,000 neighbour pairs are held in memory (got ${TRAINING_ROWS - 1})); fix them and retry.`,
     );
   });
 
