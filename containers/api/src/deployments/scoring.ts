@@ -19,9 +19,12 @@ export const scoreRequestSchema = z.object({
     .array(
       // A plain check rather than z.record: a batch holds up to 10,000 rows, and validating each
       // row's keys one by one cost tens of milliseconds of the event loop per request.
-      z.custom<Record<string, unknown>>(isRow, {
-        error: 'each row must be an object of feature name → number',
-      }),
+      z
+        .custom<Record<string, unknown>>(isRow, {
+          error: 'each row must be an object of feature name → number',
+        })
+        // The contract still says what a row is: an object of named values.
+        .meta({ type: 'object', additionalProperties: {} }),
       {
         error: 'rows must be an array of objects, one per reading, such as [{"temperature": 64.2}]',
       },
