@@ -322,6 +322,32 @@ test('a PagerDuty failure leaves the event unescalated and says so', async () =>
   externals.resetHandlers();
 });
 
+test('a failed threat-intelligence lookup is given again for a minute without asking, and viewing writes nothing', async () => {
+  let failures = 0;
+  externals.use(
+    http.get('http://intel.test/api/ip/:ip', () => {
+      failures += 1;
+      return HttpResponse.json({ message: 'upstream down' }, { status: 503 });
+    }),
+  );
+  const events = (await call(harbor.keys.analyst, 'GET', '/api/events?status=open')).json();
+  // The last of them: the page test below takes the first.
+  const event = events.items.findLast((item: { source: { ip: string | null } }) => item.source.ip !== null);
+  const auditBefore = (await call(harbor.keys.analyst, 'GET', '/api/audit?limit=1000')).json().total;
+  const first = await call(harbor.keys.analyst, 'POST', `/api/events/${event.id}/enrichment`, {});
+  const again = await call(harbor.keys.analyst, 'POST', `/api/events/${event.id}/enrichment`, {});
+  expect(first.statusCode).toBe(502);
+  expect(again.json()).toEqual(first.json());
+  expect(failures).toBe(1);
+  const read = await call(harbor.keys.analyst, 'GET', `/api/events/${event.id}/enrichment`);
+  expect(read.json().message).toBe(
+    `The source IP has not been checked yet (the last check failed: ${first.json().message}); POST to this address to check it.`,
+  );
+  expect(failures).toBe(1);
+  expect((await call(harbor.keys.analyst, 'GET', '/api/audit?limit=1000')).json().total).toBe(auditBefore);
+  externals.resetHandlers();
+});
+
 test("another tenant's events are 404, and its key opens no feed of ours", async () => {
   const [event] = (await call(harbor.keys.analyst, 'GET', '/api/events')).json().items;
   for (const [method, url] of [
