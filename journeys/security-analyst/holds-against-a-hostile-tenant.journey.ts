@@ -2,21 +2,24 @@ import { expect, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
 import type { Persona } from '../../fixtures/personas/persona.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
+import { managedStackScoringRowsPerMinute } from '../../fixtures/stack/platform-settings.ts';
 
-/** The platform's per-tenant scoring quota (SCORE_ROWS_PER_MINUTE_PER_TENANT's default). */
-const ROWS_PER_MINUTE = 60_000;
+/** Each tenant's scoring quota on the stacks this suite runs (SCORE_ROWS_PER_MINUTE_PER_TENANT). */
+const ROWS_PER_MINUTE = managedStackScoringRowsPerMinute;
 /** The most rows one scoring request may carry (SCORE_MAX_ROWS's default). */
 const ROWS_PER_REQUEST = 10_000;
 /** Requests the hostile data scientist fires at once, each as large as allowed. */
 const FLOOD = 8;
 /**
- * Another tenant's page while the flood is scored: idle it loads in well under 200 ms on a busy
- * 2-core machine; 800 ms is generous, and far below the seconds a flood scored on the platform's
- * event loop holds every other request up.
+ * Another tenant's page while the flood is scored: with the flood on scoring threads its answer
+ * takes tens of milliseconds on a quiet 2-core machine and under a second on one loaded ten times
+ * over; 1.5 s is generous, and below the 2.5 s (quiet) to 10 s (loaded) that the flood scored on
+ * the platform's event loop held every other request up (eight batches, each of 10,000 rows
+ * compared with 5,000 training rows).
  */
-const PAGE_BUDGET_MS = 800;
+const PAGE_BUDGET_MS = 1_500;
 /** Training rows of the hostile tenant's model: each scored row is compared with every one of them. */
-const TRAINING_ROWS = 2_000;
+const TRAINING_ROWS = 5_000;
 
 /** The platform process's start time from its metrics: a restart, or a crash and restart, changes it. */
 async function platformStartTime(persona: Persona): Promise<number> {
@@ -57,22 +60,23 @@ test('holds against a hostile tenant', {
       );
       // The first answer means the platform is busy with the rest: the other tenant's page comes now.
       await Promise.race(answers);
-      const started = performance.now();
-      await theirAnalyst.page.goto('/alerts');
+      const page = await theirAnalyst.page.goto('/alerts');
       await expect(theirAnalyst.page.getByRole('heading', { level: 1 })).toBeVisible();
-      const pageMs = performance.now() - started;
+      // The page's answer (request sent to last byte received), which the platform's event loop
+      // holds up; the browser's own rendering on a busy machine is not the platform's doing.
+      const answerMs = page?.request().timing().responseEnd ?? Number.NaN;
       test
         .info()
-        .annotations.push({ type: 'page load under the flood', description: `${Math.round(pageMs)} ms` });
+        .annotations.push({ type: 'page answer under the flood', description: `${Math.round(answerMs)} ms` });
       expect(
-        pageMs,
-        `tenant B's alerts page loaded in ${Math.round(pageMs)} ms while tenant A's flood was scored`,
+        answerMs,
+        `tenant B's alerts page answered in ${Math.round(answerMs)} ms while tenant A's flood was scored`,
       ).toBeLessThan(PAGE_BUDGET_MS);
       return Promise.all(answers);
     });
 
   await test.step('the flood is held to the tenant quota: 429 with Retry-After and the reason', async () => {
-    // The deployer's smoke row before promotion counts too: five batches fit in the minute, three do not.
+    // The deployer's smoke row before promotion counts too: one batch fits in the minute, seven do not.
     const admitted = Math.floor((ROWS_PER_MINUTE - 1) / ROWS_PER_REQUEST);
     expect(flood.map((answer) => answer.status).toSorted()).toEqual([
       ...Array.from({ length: admitted }, () => 200),
@@ -115,7 +119,7 @@ test('holds against a hostile tenant', {
     });
     expect(refusal.status).toBe(400);
     expect(refusal.body.message).toBe(
-      `The parameters are not valid (runs.0.params.k must be an integer between 1 and 1000 for ${TRAINING_ROWS} rows, so that at most 2,000,000 neighbour pairs are held in memory (got ${TRAINING_ROWS - 1})); fix them and retry.`,
+      `The parameters are not valid (runs.0.params.k must be an integer between 1 and 400 for ${TRAINING_ROWS} rows, so that at most 2,000,000 neighbour pairs are held in memory (got ${TRAINING_ROWS - 1})); fix them and retry.`,
     );
   });
 
