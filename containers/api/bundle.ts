@@ -42,10 +42,11 @@ export const bundleEntry = bundleEntryOf(platformLayout);
 function buildOptions(root: string): BuildOptions[] {
   const dist = path.join(root, 'dist');
   const server: BuildOptions = {
-    // The server, and the detection thread it starts for each experiment run (same folder).
+    // The server, the detection thread it starts for each experiment run, and its scoring threads (same folder).
     entryPoints: {
       server: path.join(root, 'src/server.ts'),
       'detection-worker': path.join(root, 'src/detection/detection-worker.ts'),
+      'scoring-thread': path.join(root, 'src/deployments/scoring-thread.ts'),
     },
     outdir: dist,
     outExtension: { '.js': '.mjs' },

@@ -69,8 +69,28 @@ test('triages a live incident', {
       return critical.at(-1) as AnomalyEvent;
     });
 
+  const auditedBeforeViews = (await securityAnalyst.auditEntries()).length;
   await securityAnalyst.openEvent(incident);
   const page = securityAnalyst.page;
+
+  await test.step('viewing the event twice asks no one and writes nothing to the audit log', async () => {
+    const ip = incident.source.ip ?? '';
+    await page.reload();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(eventHeading(incident));
+    await expect(page.getByRole('region', { name: 'Threat intelligence' })).toContainText(
+      `${ip} has not been checked yet.`,
+    );
+    expect(externals.journal).toHaveReceived({
+      method: 'GET',
+      path: externalsServer.threatIntel.lookupPath(ip),
+      times: 0,
+    });
+    expect((await securityAnalyst.auditEntries()).length, 'audit entries written by two views').toBe(
+      auditedBeforeViews,
+    );
+  });
+
+  await securityAnalyst.checkSourceIp();
 
   await test.step('the event shows its feature contributions and the threat intelligence on its source', async () => {
     const contributions = page
@@ -89,6 +109,9 @@ test('triages a live incident', {
     await expect(summaryValue(reputation, 'Reputation')).toHaveText('malicious');
     await expect(summaryValue(reputation, 'Risk score')).toHaveText(`${expected?.score} / 100`);
     await expect(summaryValue(reputation, 'Categories')).toHaveText(expected?.categories.join(', ') ?? '');
+    // Seen again: the kept answer, not a second lookup.
+    await page.reload();
+    await expect(summaryValue(reputation, 'Reputation')).toHaveText('malicious');
     expect(externals.journal).toHaveReceived({
       method: 'GET',
       path: externalsServer.threatIntel.lookupPath(ip),
@@ -96,6 +119,10 @@ test('triages a live incident', {
     });
     expect(externals.journal.requests({ path: externalsServer.threatIntel.lookupPath(ip) })[0]?.status).toBe(
       200,
+    );
+    expect(await securityAnalyst.auditEntries({ action: 'event.enrich' })).toHaveAuditEntry(
+      { actorEmail: securityAnalyst.user.email, targetId: incident.id, details: { sourceIp: ip } },
+      { times: 1 },
     );
   });
 

@@ -39,6 +39,8 @@ const expectedOutputs = [
   'public/experiment-progress.js',
   'public/favicon.svg',
   'public/session-dashboard.js',
+  'scoring-thread.mjs',
+  'scoring-thread.mjs.map',
   'server.mjs',
   'server.mjs.map',
 ];

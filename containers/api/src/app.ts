@@ -83,8 +83,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   requestMetrics.attach(server);
 
   const jobs = new JobQueue(deps.pool, server.log, {
-    experiment: runDetectionJob(deps.pool, server.log),
-    run: runDetectionJob(deps.pool, server.log),
+    experiment: runDetectionJob(deps.pool, server.log, deps.config.operations.scoring.threadHeapMb),
+    run: runDetectionJob(deps.pool, server.log, deps.config.operations.scoring.threadHeapMb),
   });
   const clock = new PlatformClock();
   const context: AppContext = {

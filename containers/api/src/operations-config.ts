@@ -15,6 +15,11 @@ const envSchema = z.object({
   HEALTH_MAX_P95_MS: positiveInt(500),
   SCORE_MAX_ROWS: positiveInt(10_000),
   RATE_LIMIT_SCORE_PER_MINUTE: positiveInt(1_200),
+  SCORE_ROWS_PER_MINUTE_PER_TENANT: positiveInt(60_000),
+  SCORE_CONCURRENT_PER_TENANT: positiveInt(2),
+  SCORING_THREADS: positiveInt(2),
+  /** Heap of each detection and scoring thread; one that needs more is stopped, not the platform. */
+  THREAD_HEAP_MB: positiveInt(512),
   STREAM_CLIENT_ID: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'use 1-64 letters, digits, dots, dashes or underscores')
@@ -27,7 +32,18 @@ const envSchema = z.object({
 
 export interface OperationsConfig {
   health: { windowMinutes: number; minRequests: number; maxErrorRate: number; maxP95Ms: number };
-  scoring: { maxRows: number; perMinute: number };
+  /**
+   * `rowsPerMinutePerTenant` and `concurrentPerTenant`: each tenant's share of scoring;
+   * `threads`: the scoring threads; `threadHeapMb`: the memory each detection or scoring thread may use.
+   */
+  scoring: {
+    maxRows: number;
+    perMinute: number;
+    rowsPerMinutePerTenant: number;
+    concurrentPerTenant: number;
+    threads: number;
+    threadHeapMb: number;
+  };
   /** `stuckAfterMs`: readiness fails once an event has waited this long to be stored. */
   streaming: { clientId: string; flushMs: number; batchSize: number; stuckAfterMs: number };
   outboundTimeoutMs: number;
@@ -51,7 +67,14 @@ export function loadOperationsConfig(env: Record<string, string | undefined>): O
       maxErrorRate: e.HEALTH_MAX_ERROR_RATE,
       maxP95Ms: e.HEALTH_MAX_P95_MS,
     },
-    scoring: { maxRows: e.SCORE_MAX_ROWS, perMinute: e.RATE_LIMIT_SCORE_PER_MINUTE },
+    scoring: {
+      maxRows: e.SCORE_MAX_ROWS,
+      perMinute: e.RATE_LIMIT_SCORE_PER_MINUTE,
+      rowsPerMinutePerTenant: e.SCORE_ROWS_PER_MINUTE_PER_TENANT,
+      concurrentPerTenant: e.SCORE_CONCURRENT_PER_TENANT,
+      threads: e.SCORING_THREADS,
+      threadHeapMb: e.THREAD_HEAP_MB,
+    },
     streaming: {
       clientId: e.STREAM_CLIENT_ID,
       flushMs: e.STREAM_FLUSH_MS,

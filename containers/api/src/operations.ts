@@ -4,6 +4,8 @@ import { AlertEvaluator } from './alerts/alert-evaluator.ts';
 import type { Config } from './config.ts';
 import { DeploymentService } from './deployments/deployment-service.ts';
 import { ModelCache } from './deployments/model-cache.ts';
+import { ScoringPool } from './deployments/scoring-pool.ts';
+import { ScoringQuota } from './deployments/scoring-quota.ts';
 import { EventService } from './events/event-service.ts';
 import { LiveFeed } from './events/live-feed.ts';
 import { LiveMetrics } from './streaming/live-metrics.ts';
@@ -18,6 +20,8 @@ import { StreamWorker } from './streaming/stream-worker.ts';
  */
 export interface Operations {
   models: ModelCache;
+  /** The threads that score request batches, and each tenant's share of them. */
+  scoring: { pool: ScoringPool; quota: ScoringQuota };
   deployments: DeploymentService;
   sessions: SessionService;
   /** What the stream path remembers about sessions and serving models (bounded). */
@@ -40,6 +44,14 @@ export function createOperations(deps: {
   const { config, pool, log } = deps;
   const timeoutMs = config.operations.outboundTimeoutMs;
   const models = new ModelCache(pool);
+  const { scoring: scoringSettings } = config.operations;
+  const scoring = {
+    pool: new ScoringPool({ threads: scoringSettings.threads, heapMb: scoringSettings.threadHeapMb }),
+    quota: new ScoringQuota({
+      rowsPerMinute: scoringSettings.rowsPerMinutePerTenant,
+      concurrent: scoringSettings.concurrentPerTenant,
+    }),
+  };
   const deployments = new DeploymentService(pool, models, config.operations.health, log);
   const directory = new SessionDirectory(pool);
   const metrics = new LiveMetrics();
@@ -69,6 +81,7 @@ export function createOperations(deps: {
 
   return {
     models,
+    scoring,
     deployments,
     sessions,
     directory,
@@ -85,6 +98,7 @@ export function createOperations(deps: {
       await streams.stop();
       await alerts.stop();
       await deployments.stop();
+      await scoring.pool.close();
     },
   };
 }

@@ -189,14 +189,27 @@ test('an analyst enriches, acknowledges, escalates, notes and resolves an event;
   const event = events.items.find((item: { streamEventId: string }) => item.streamEventId === 'gate-5');
   expect(event).toMatchObject({ status: 'open', source: { deviceId: 'gate-2', ip: '203.0.113.50' } });
 
-  const enrichment = await call(harbor.keys.analyst, 'GET', `/api/events/${event.id}/enrichment`);
+  // Reading asks no one: the address is checked only when the analyst asks for it.
+  const unchecked = await call(harbor.keys.analyst, 'GET', `/api/events/${event.id}/enrichment`);
+  expect(unchecked.statusCode).toBe(409);
+  expect(unchecked.json()).toEqual({
+    error: 'conflict',
+    message: 'The source IP has not been checked yet; POST to this address to check it.',
+    details: [{ reason: 'not_checked' }],
+  });
+  expect(calls('http://intel.test')).toEqual([]);
+  const enrichment = await call(harbor.keys.analyst, 'POST', `/api/events/${event.id}/enrichment`, {});
   expect(enrichment.json()).toMatchObject({
     ip: '203.0.113.50',
     status: 'found',
     reputation: 'malicious',
     score: 92,
   });
-  await call(harbor.keys.analyst, 'GET', `/api/events/${event.id}/enrichment`);
+  // Asked again within minutes, and read: the kept answer, no second lookup.
+  await call(harbor.keys.analyst, 'POST', `/api/events/${event.id}/enrichment`, {});
+  expect((await call(harbor.keys.analyst, 'GET', `/api/events/${event.id}/enrichment`)).json()).toEqual(
+    enrichment.json(),
+  );
   const lookups = calls('http://intel.test');
   expect(lookups.map((lookup) => lookup.url)).toEqual(['http://intel.test/api/ip/203.0.113.50']);
   expect(lookups[0]?.headers.get('x-api-key')).toBe('intel-key-harbor');
@@ -309,12 +322,39 @@ test('a PagerDuty failure leaves the event unescalated and says so', async () =>
   externals.resetHandlers();
 });
 
+test('a failed threat-intelligence lookup is given again for a minute without asking, and viewing writes nothing', async () => {
+  let failures = 0;
+  externals.use(
+    http.get('http://intel.test/api/ip/:ip', () => {
+      failures += 1;
+      return HttpResponse.json({ message: 'upstream down' }, { status: 503 });
+    }),
+  );
+  const events = (await call(harbor.keys.analyst, 'GET', '/api/events?status=open')).json();
+  // The last of them: the page test below takes the first.
+  const event = events.items.findLast((item: { source: { ip: string | null } }) => item.source.ip !== null);
+  const auditBefore = (await call(harbor.keys.analyst, 'GET', '/api/audit?limit=1000')).json().total;
+  const first = await call(harbor.keys.analyst, 'POST', `/api/events/${event.id}/enrichment`, {});
+  const again = await call(harbor.keys.analyst, 'POST', `/api/events/${event.id}/enrichment`, {});
+  expect(first.statusCode).toBe(502);
+  expect(again.json()).toEqual(first.json());
+  expect(failures).toBe(1);
+  const read = await call(harbor.keys.analyst, 'GET', `/api/events/${event.id}/enrichment`);
+  expect(read.json().message).toBe(
+    `The source IP has not been checked yet (the last check failed: ${first.json().message}); POST to this address to check it.`,
+  );
+  expect(failures).toBe(1);
+  expect((await call(harbor.keys.analyst, 'GET', '/api/audit?limit=1000')).json().total).toBe(auditBefore);
+  externals.resetHandlers();
+});
+
 test("another tenant's events are 404, and its key opens no feed of ours", async () => {
   const [event] = (await call(harbor.keys.analyst, 'GET', '/api/events')).json().items;
   for (const [method, url] of [
     ['GET', `/api/events/${event.id}`],
     ['GET', `/api/events/${event.id}/timeline`],
     ['GET', `/api/events/${event.id}/enrichment`],
+    ['POST', `/api/events/${event.id}/enrichment`],
     ['POST', `/api/events/${event.id}/acknowledge`],
     ['POST', `/api/events/${event.id}/escalate`],
   ] as const) {
@@ -357,10 +397,32 @@ test('the event page shows contributions, threat intelligence and the timeline, 
   expect(page.statusCode).toBe(200);
   expect(page.body).toContain(`<h1>Critical anomaly ${event.streamEventId}</h1>`);
   expect(page.body).toContain('<table aria-label="Feature contributions">');
-  expect(page.body).toContain('<tr><th scope="row">Reputation</th><td>malicious</td></tr>');
-  expect(page.body).toContain('<strong>Checked the source IP</strong> by');
+  // Viewing asks threat intelligence nothing: the analyst presses the button.
+  expect(page.body).toContain(`<p>${event.source.ip} has not been checked yet.</p>`);
+  expect(page.body).not.toContain('<strong>Checked the source IP</strong> by');
   expect(page.body).toContain('>Acknowledge</button>');
   expect(page.body).toContain('>Escalate to PagerDuty</button>');
+  const lookupsBefore = calls('http://intel.test').length;
+  const checked = await platform.server.inject({
+    method: 'POST',
+    url: `/alerts/${event.id}/enrich`,
+    headers: {
+      cookie: `sid=${sid}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+    },
+    payload: new URLSearchParams({ _csrf: csrfToken }).toString(),
+  });
+  expect(checked.statusCode).toBe(303);
+  expect(calls('http://intel.test')).toHaveLength(lookupsBefore + 1);
+  const shown = await platform.server.inject({
+    method: 'GET',
+    url: `/alerts/${event.id}`,
+    headers: { cookie: `sid=${sid}`, accept: 'text/html' },
+  });
+  expect(shown.body).toContain('<tr><th scope="row">Reputation</th><td>malicious</td></tr>');
+  expect(shown.body).toContain('<strong>Checked the source IP</strong> by');
+  expect(calls('http://intel.test')).toHaveLength(lookupsBefore + 1);
 
   const acknowledged = await platform.server.inject({
     method: 'POST',

@@ -148,6 +148,7 @@ export const apiProbes: readonly Probe[] = [
   { operation: 'GET /api/events/{id}', prober: 'analyst', target: 'event' },
   { operation: 'GET /api/events/{id}/timeline', prober: 'analyst', target: 'event' },
   { operation: 'GET /api/events/{id}/enrichment', prober: 'analyst', target: 'event' },
+  { operation: 'POST /api/events/{id}/enrichment', prober: 'analyst', target: 'event', body: {} },
   { operation: 'POST /api/events/{id}/acknowledge', prober: 'analyst', target: 'event', body: {} },
   { operation: 'POST /api/events/{id}/escalate', prober: 'analyst', target: 'event', body: {} },
   { operation: 'POST /api/events/{id}/ignore', prober: 'analyst', target: 'event', body: { note: 'probe' } },
@@ -175,6 +176,7 @@ const formTwins: Readonly<Record<string, `POST /${string}`>> = {
   'POST /api/events/{id}/ignore': 'POST /alerts/{id}/ignore',
   'POST /api/events/{id}/resolve': 'POST /alerts/{id}/resolve',
   'POST /api/events/{id}/notes': 'POST /alerts/{id}/notes',
+  'POST /api/events/{id}/enrichment': 'POST /alerts/{id}/enrich',
   'POST /api/users/{userId}/erase': 'POST /settings/people/{userId}/erase',
 };
 

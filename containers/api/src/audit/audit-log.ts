@@ -15,6 +15,7 @@ export type AuditAction =
   | 'deployment.deploy'
   | 'deployment.promote'
   | 'deployment.rollback'
+  | 'deployment.score_throttled'
   | 'session.create'
   | 'session.start'
   | 'session.pause'

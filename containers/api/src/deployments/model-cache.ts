@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { findDataset, loadDatasetRows } from '../datasets/datasets-repo.ts';
 import { featureColumns, toDetectionMatrix } from '../datasets/features.ts';
 import { withTenant } from '../db/pool.ts';
-import { type FittedModel, fitModel } from '../detection/fitted-model.ts';
+import { type FitInput, type FittedModel, fitModel } from '../detection/fitted-model.ts';
 import { findExperiment, findRun } from '../experiments/experiments-repo.ts';
 import { findModelVersion } from '../models/model-versions.ts';
 
@@ -27,6 +27,7 @@ const capacity = 64;
 export class ModelCache {
   readonly #pool: pg.Pool;
   readonly #models = new Map<string, Promise<LoadedModel>>();
+  readonly #trainings = new Map<string, Promise<FitInput>>();
 
   constructor(pool: pg.Pool) {
     this.#pool = pool;
@@ -41,27 +42,22 @@ export class ModelCache {
     return capacity;
   }
 
+  /** The version's fitted model, fitted on this thread the first time (streams score with it). */
   load(tenantId: string, modelVersionId: string): Promise<LoadedModel> {
-    const key = `${tenantId}/${modelVersionId}`;
-    const cached = this.#models.get(key);
-    if (cached) {
-      // Re-inserting keeps the map in least-recently-used order.
-      this.#models.delete(key);
-      this.#models.set(key, cached);
-      return cached;
-    }
-    const loading = this.#fit(tenantId, modelVersionId);
-    this.#models.set(key, loading);
-    // A failure is not remembered: the next request tries again.
-    loading.catch(() => this.#models.delete(key));
-    while (this.#models.size > capacity) {
-      const oldest = this.#models.keys().next().value as string;
-      this.#models.delete(oldest);
-    }
-    return loading;
+    return remembered(this.#models, `${tenantId}/${modelVersionId}`, async () => ({
+      modelVersionId,
+      model: await fitModel(await this.training(tenantId, modelVersionId)),
+    }));
   }
 
-  async #fit(tenantId: string, modelVersionId: string): Promise<LoadedModel> {
+  /** What the version is fitted from: a scoring thread is sent it once, and fits there. */
+  training(tenantId: string, modelVersionId: string): Promise<FitInput> {
+    return remembered(this.#trainings, `${tenantId}/${modelVersionId}`, () =>
+      this.#training(tenantId, modelVersionId),
+    );
+  }
+
+  async #training(tenantId: string, modelVersionId: string): Promise<FitInput> {
     const training = await withTenant(this.#pool, tenantId, async (db) => {
       const version = await findModelVersion(db, tenantId, modelVersionId);
       if (!version) throw new ModelUnavailableError('The model version no longer exists.');
@@ -83,13 +79,31 @@ export class ModelCache {
       };
     });
     const { features } = toDetectionMatrix(training.columns, training.labelColumn, training.rows);
-    const model = await fitModel({
+    return {
       algorithm: training.version.algorithm,
       params: training.version.params,
       seed: training.seed,
       featureNames: featureColumns(training.columns, training.labelColumn).map((column) => column.name),
       features,
-    });
-    return { modelVersionId, model };
+    };
   }
+}
+
+/**
+ * The value kept under `key`, made on first use; concurrent first uses share one making, a
+ * failure is not remembered (the next use tries again), and the least recently used go first.
+ */
+function remembered<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const kept = map.get(key);
+  if (kept) {
+    // Re-inserting keeps the map in least-recently-used order.
+    map.delete(key);
+    map.set(key, kept);
+    return kept;
+  }
+  const making = make();
+  map.set(key, making);
+  making.catch(() => map.delete(key));
+  while (map.size > capacity) map.delete(map.keys().next().value as string);
+  return making;
 }

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { DetectionReply, DetectionRequest } from './detection-thread-messages.ts';
 import { ParamsError } from './params.ts';
 import { FeaturesError } from './preprocessing.ts';
+import { threadDeathReason, threadResourceLimits } from './thread-limits.ts';
 import type { AlgorithmName, DetectionInput, DetectionResult } from './types.ts';
 
 // The bundle ships the thread as dist/detection-worker.mjs beside dist/server.mjs; from source
@@ -14,6 +15,11 @@ import type { AlgorithmName, DetectionInput, DetectionResult } from './types.ts'
 const workerUrl = import.meta.url.endsWith('.ts')
   ? new URL('./detection-worker.ts', import.meta.url)
   : new URL('./detection-worker.mjs', import.meta.url);
+
+/** The detection thread died (out of memory, or a crash) before it answered; the message says why. */
+export class DetectionThreadDied extends Error {
+  override name = 'DetectionThreadDied';
+}
 
 /** The detection's own error type again, so callers tell the person's mistake from a defect. */
 function rebuild(error: Extract<DetectionReply, { kind: 'failed' }>['error']): Error {
@@ -26,8 +32,15 @@ function rebuild(error: Extract<DetectionReply, { kind: 'failed' }>['error']): E
   return rebuilt;
 }
 
-/** Same contract as `detect`, off the main thread. */
-export function detectInThread(algorithm: AlgorithmName, input: DetectionInput): Promise<DetectionResult> {
+/**
+ * Same contract as `detect`, off the main thread, on a thread that may use `heapMb` of memory:
+ * one that needs more is stopped, and the promise fails with DetectionThreadDied and the reason.
+ */
+export function detectInThread(
+  algorithm: AlgorithmName,
+  input: DetectionInput,
+  heapMb: number,
+): Promise<DetectionResult> {
   const request: DetectionRequest = {
     algorithm,
     features: input.features,
@@ -41,15 +54,20 @@ export function detectInThread(algorithm: AlgorithmName, input: DetectionInput):
       settled = true;
       outcome();
     };
-    const worker = new Worker(workerUrl, { workerData: request });
+    const worker = new Worker(workerUrl, {
+      workerData: request,
+      resourceLimits: threadResourceLimits(heapMb),
+    });
+    const died = (cause: unknown) =>
+      new DetectionThreadDied(threadDeathReason(cause, heapMb, 'detection'), { cause });
     worker.on('message', (message: DetectionReply) => {
       if (message.kind === 'progress') input.onProgress?.(message.fraction);
       else if (message.kind === 'done') settle(() => resolve(message.result));
       else settle(() => reject(rebuild(message.error)));
     });
-    worker.on('error', (error) => settle(() => reject(error)));
+    worker.on('error', (error) => settle(() => reject(died(error))));
     worker.on('exit', (code) =>
-      settle(() => reject(new Error(`the detection thread exited (code ${code}) without a result`))),
+      settle(() => reject(died(new Error(`the detection thread exited (code ${code}) without a result`)))),
     );
   });
 }

@@ -3,7 +3,8 @@
  * choice at the platform's sizes (thousands of rows, a handful of features): no index to build,
  * no approximation, and the same answer on every machine.
  */
-import type { Matrix } from './preprocessing.ts';
+import { MAX_NEIGHBOUR_PAIRS } from './params.ts';
+import { FeaturesError, type Matrix } from './preprocessing.ts';
 import { type Progress, unitsPerChunk } from './work-progress.ts';
 
 export interface Neighbourhoods {
@@ -52,6 +53,13 @@ function kthSmallest(values: Float64Array, skip: number, k: number, heap: Float6
   return heap[0] as number;
 }
 
+/** Rows other than `skip` no farther than `bound` (squared). */
+function countWithin(squared: Float64Array, skip: number, bound: number): number {
+  let count = 0;
+  for (let j = 0; j < squared.length; j++) if (j !== skip && (squared[j] as number) <= bound) count++;
+  return count;
+}
+
 export async function nearestNeighbours(
   matrix: Matrix,
   k: number,
@@ -96,6 +104,13 @@ export async function nearestNeighbours(
       start[i] = used;
       for (let j = 0; j < n; j++) {
         if (j === i || (squared[j] as number) > kthSquared) continue;
+        if (used === MAX_NEIGHBOUR_PAIRS) {
+          // Ties at the k-distance all join a neighbourhood; thousands of identical rows would
+          // make every pair of them neighbours, and the memory grow with rows².
+          throw new FeaturesError(
+            `The rows' neighbourhoods hold more than ${MAX_NEIGHBOUR_PAIRS.toLocaleString('en')} neighbour pairs because many rows tie at the same distance (row ${i + 1} has ${countWithin(squared, i, kthSquared)} neighbours within its k-distance, for k = ${k}); remove duplicate rows, or use isolation_forest or robust_zscore.`,
+          );
+        }
         if (used === index.length) {
           const grownIndex = new Uint32Array(index.length * 2);
           grownIndex.set(index);

@@ -151,6 +151,17 @@ export function parseParams(algorithm: AlgorithmName, raw: Record<string, unknow
   throw new ParamsError(`${algorithm} parameters`, details);
 }
 
+/**
+ * LOF keeps every row's neighbourhood (k rows, more on ties) in memory: rows × k pairs. Bounding
+ * the pairs keeps one experiment's memory to tens of megabytes whatever the data and k.
+ */
+export const MAX_NEIGHBOUR_PAIRS = 2_000_000;
+
+/** The largest k the data allows: fewer than the rows, and within the neighbour-pair bound. */
+export function largestK(rows: number): number {
+  return Math.min(rows - 1, Math.floor(MAX_NEIGHBOUR_PAIRS / Math.max(rows, 1)));
+}
+
 /** The checks that need the number of rows: neighbour counts and seasonal periods must fit the data. */
 export function checkParamsFitRows(
   algorithm: AlgorithmName,
@@ -166,6 +177,14 @@ export function checkParamsFitRows(
         rows < 2
           ? `needs at least 2 rows to compare (got ${rows})`
           : `must be an integer between 1 and ${rows - 1}, one less than the ${rows} rows (got ${k})`,
+    });
+  } else if (k !== undefined && k > largestK(rows)) {
+    details.push({
+      param: 'k',
+      problem:
+        largestK(rows) < 1
+          ? `cannot be used on ${rows} rows: at most ${MAX_NEIGHBOUR_PAIRS.toLocaleString('en')} neighbour pairs are held in memory, so use isolation_forest or robust_zscore`
+          : `must be an integer between 1 and ${largestK(rows)} for ${rows} rows, so that at most ${MAX_NEIGHBOUR_PAIRS.toLocaleString('en')} neighbour pairs are held in memory (got ${k})`,
     });
   }
   const period = params.period;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
 import { z } from 'zod';
 import { type AuditAction, recordAudit } from '../audit/audit-log.ts';
@@ -70,8 +71,15 @@ const upstreamFailed = (error: OutboundError, consequence: string) =>
  * and note. Each action is checked against the event's status, written to its timeline and the
  * audit log, and pushed to the live feed.
  */
+/** A kept answer younger than this is given again rather than asking the service again. */
+const enrichmentFreshForMs = 10 * 60_000;
+/** A failed lookup is given again for this long rather than asking a failing service again. */
+const failureKeptMs = 60_000;
+
 export class EventService {
   readonly #pool: pg.Pool;
+  /** The last failed lookup of each event (tenant/event), for the page and for retries. */
+  readonly #failedLookups = new LRUCache<string, ApiError>({ max: 10_000, ttl: failureKeptMs });
   readonly #feed: LiveFeed;
   readonly #timeoutMs: number;
   readonly #publicUrl: string | undefined;
@@ -226,14 +234,32 @@ export class EventService {
     return this.timeline(tenantId, id);
   }
 
-  /** The source address's reputation, looked up once and kept with the event (`refresh` looks again). */
-  async enrich(principal: Principal, id: string, refresh: boolean, ip: string): Promise<Enrichment> {
+  /** The kept reputation of the event's source address, or null: reading it asks no one and writes nothing. */
+  async savedEnrichment(tenantId: string, id: string): Promise<Enrichment | null> {
+    const event = await this.find(tenantId, id);
+    const kept = await withTenant(this.#pool, tenantId, (db) => loadEnrichment(db, tenantId, event.id));
+    return (kept as Enrichment | null) ?? null;
+  }
+
+  /** Why the event's last lookup failed, while that failure is kept (a minute); null otherwise. */
+  lastFailedLookup(tenantId: string, id: string): string | null {
+    return this.#failedLookups.get(`${tenantId}/${id}`)?.message ?? null;
+  }
+
+  /**
+   * Looks the source address up with the tenant's threat-intelligence service, on request only,
+   * and keeps the answer with the event (timeline and audit entry). A kept answer under ten
+   * minutes old is given again, and a failure is given again for a minute, without asking.
+   */
+  async enrich(principal: Principal, id: string, ip: string): Promise<Enrichment> {
     const tenantId = principal.tenant.id;
     const event = await this.find(tenantId, id);
-    if (!refresh) {
-      const kept = await withTenant(this.#pool, tenantId, (db) => loadEnrichment(db, tenantId, event.id));
-      if (kept) return kept as Enrichment;
-    }
+    const kept = (await withTenant(this.#pool, tenantId, (db) =>
+      loadEnrichment(db, tenantId, event.id),
+    )) as Enrichment | null;
+    if (kept && Date.now() - Date.parse(kept.checkedAt) < enrichmentFreshForMs) return kept;
+    const failed = this.#failedLookups.get(`${tenantId}/${event.id}`);
+    if (failed) throw failed;
     if (!event.source.ip) {
       throw new ApiError(
         'conflict',
@@ -254,7 +280,9 @@ export class EventService {
       enrichment = await lookUpIp(threatIntel, event.source.ip, this.#timeoutMs);
     } catch (error) {
       if (!(error instanceof OutboundError)) throw error;
-      throw upstreamFailed(error, 'the address could not be checked. Try again shortly.');
+      const failure = upstreamFailed(error, 'the address could not be checked. Try again in a minute.');
+      this.#failedLookups.set(`${tenantId}/${event.id}`, failure);
+      throw failure;
     }
     await withTenant(this.#pool, tenantId, async (db) => {
       await saveEnrichment(db, tenantId, event.id, enrichment);

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { findDataset, loadDatasetRows } from '../datasets/datasets-repo.ts';
 import { toDetectionMatrix } from '../datasets/features.ts';
 import { withTenant } from '../db/pool.ts';
-import { detectInThread } from '../detection/detection-thread.ts';
+import { DetectionThreadDied, detectInThread } from '../detection/detection-thread.ts';
 import { evaluate, FeaturesError, ParamsError } from '../detection/index.ts';
 import {
   completeRun,
@@ -31,9 +31,15 @@ function readPayload(payload: Record<string, unknown>): RunsPayload {
   return { experimentId, runIds };
 }
 
-/** A failure the person can act on (bad parameters for this data) versus a defect of ours. */
+/** A failure the person can act on (bad parameters for this data, a thread out of memory) versus a defect of ours. */
 function explain(error: unknown): string {
-  if (error instanceof ParamsError || error instanceof FeaturesError) return error.message;
+  if (
+    error instanceof ParamsError ||
+    error instanceof FeaturesError ||
+    error instanceof DetectionThreadDied
+  ) {
+    return error.message;
+  }
   return 'The detector failed unexpectedly; try again, and report it if it keeps failing.';
 }
 
@@ -42,7 +48,7 @@ function explain(error: unknown): string {
  * each detector in turn, measures against the labels, and stores per-row results. A run that
  * fails is recorded as failed and the others go on; the job fails only if every run did.
  */
-export function runDetectionJob(pool: pg.Pool, log: FastifyBaseLogger): JobHandler {
+export function runDetectionJob(pool: pg.Pool, log: FastifyBaseLogger, threadHeapMb: number): JobHandler {
   return async (job, reportProgress) => {
     const { experimentId, runIds } = readPayload(job.payload);
     const loaded = await withTenant(pool, job.tenantId, async (db) => {
@@ -66,16 +72,20 @@ export function runDetectionJob(pool: pg.Pool, log: FastifyBaseLogger): JobHandl
       if (!run) continue;
       try {
         // On a thread of its own, so live scoring keeps its latency while an experiment runs.
-        const result = await detectInThread(run.algorithm, {
-          features: matrix.features,
-          params: run.params,
-          seed: experiment.seed,
-          onProgress: (fraction) => {
-            reportProgress((index + fraction) / runIds.length).catch((error) =>
-              log.warn({ err: error, jobId: job.id }, 'progress not recorded'),
-            );
+        const result = await detectInThread(
+          run.algorithm,
+          {
+            features: matrix.features,
+            params: run.params,
+            seed: experiment.seed,
+            onProgress: (fraction) => {
+              reportProgress((index + fraction) / runIds.length).catch((error) =>
+                log.warn({ err: error, jobId: job.id }, 'progress not recorded'),
+              );
+            },
           },
-        });
+          threadHeapMb,
+        );
         const metrics = matrix.labels ? evaluate(matrix.labels, result.scores, result.flags) : null;
         await withTenant(pool, job.tenantId, (db) =>
           completeRun(db, job.tenantId, runId, {

@@ -24,6 +24,10 @@ export class JobFailure extends Error {
   override name = 'JobFailure';
 }
 
+/** Why a job the platform stopped in the middle of is not run again. */
+export const interruptedReason =
+  'The platform stopped while this job ran, so it is not run again (had the job stopped it, it would at every start); run the experiment again, and report it if the platform stops again.';
+
 /** Progress writes are throttled: often enough for a live bar, rarely enough not to load the database. */
 const progressIntervalMs = 100;
 /** Two at a time: a long job does not hold back a short one, and detection already yields between chunks. */
@@ -31,9 +35,8 @@ const concurrency = 2;
 
 /**
  * Runs jobs in this process, in arrival order, recording `queued → running → completed | failed`
- * and progress in the database where the API and the UI read them. Jobs left unfinished by a
- * previous process are picked up again at start (detection is deterministic, so a rerun gives
- * the same answer).
+ * and progress in the database where the API and the UI read them. Jobs a previous process left
+ * queued are picked up at start; one it left running is failed with the reason (see resumeUnfinished).
  */
 export class JobQueue {
   readonly #pool: pg.Pool;
@@ -61,14 +64,37 @@ export class JobQueue {
     this.#pump();
   }
 
+  /**
+   * Queues the jobs a previous process left waiting. One it left running was cut short by the
+   * process ending (a stop waits for running jobs), perhaps by the job itself: running it again
+   * could stop the platform at every start, so it is failed with the reason instead, and its
+   * unfinished runs with it.
+   */
   async resumeUnfinished(): Promise<number> {
     const { rows } = await withSystem(this.#pool, (db) =>
-      db.query<{ id: string; tenant_id: string }>(
-        `SELECT id, tenant_id FROM jobs WHERE state IN ('queued', 'running') ORDER BY seq`,
+      db.query<{ id: string; tenant_id: string; state: 'queued' | 'running' }>(
+        `SELECT id, tenant_id, state FROM jobs WHERE state IN ('queued', 'running') ORDER BY seq`,
       ),
     );
-    for (const row of rows) this.enqueue({ id: row.id, tenantId: row.tenant_id });
-    return rows.length;
+    let resumed = 0;
+    for (const row of rows) {
+      const ticket = { id: row.id, tenantId: row.tenant_id };
+      if (row.state === 'running') {
+        this.#log.warn({ jobId: row.id }, 'job was running when the platform stopped; failed, not resumed');
+        await this.#finish(ticket, 'failed', interruptedReason);
+        await withTenant(this.#pool, ticket.tenantId, (db) =>
+          db.query(
+            `UPDATE runs SET status = 'failed', error = $3, finished_at = now()
+              WHERE tenant_id = $1 AND job_id = $2 AND status IN ('queued', 'running')`,
+            [ticket.tenantId, ticket.id, interruptedReason],
+          ),
+        );
+      } else {
+        this.enqueue(ticket);
+        resumed += 1;
+      }
+    }
+    return resumed;
   }
 
   /** Resolves when nothing is waiting or running. */

@@ -33,7 +33,7 @@ const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
 
 /** Deployments: release to staging, promote to production, roll back, health, scoring. */
 export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const { deployments, models } = ctx.operations;
+  const { deployments, models, scoring } = ctx.operations;
   const limits = rateLimitPolicies(ctx.config);
   const read = requirePermission(ctx.pool, 'deployments', 'read');
   const write = requirePermission(ctx.pool, 'deployments', 'write');
@@ -189,14 +189,27 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
           summary: 'Score a batch of rows with the deployed model: scores and flags',
           body: scoreRequestSchema,
           returns: scoreResult,
-          responses: { 200: 'scores and flags', 400: 'bad rows', 404: 'not found', 409: 'not serving' },
+          responses: {
+            200: 'scores and flags',
+            400: 'bad rows',
+            404: 'not found',
+            409: 'not serving',
+            429: "over the tenant's scoring quota, with Retry-After",
+          },
         },
       },
     },
     async (request, reply) =>
       scoreWithDeployment(
-        { pool: ctx.pool, deployments, models, maxRows: ctx.config.operations.scoring.maxRows },
-        principalOf(request).tenant.id,
+        {
+          pool: ctx.pool,
+          deployments,
+          models,
+          maxRows: ctx.config.operations.scoring.maxRows,
+          threads: scoring.pool,
+          quota: scoring.quota,
+        },
+        { principal: principalOf(request), ip: request.ip },
         idOf(request),
         request.body,
         () => reply.elapsedTime,

@@ -6,7 +6,7 @@ import { newNoteSchema, noteSchema } from '../events/event-service.ts';
 import { eventActions, eventStatuses } from '../events/event-states.ts';
 import { feedClosures } from '../events/live-feed-closures.ts';
 import { severities } from '../events/severity.ts';
-import { forbidden, notFound } from '../http/api-error.ts';
+import { ApiError, forbidden, notFound } from '../http/api-error.ts';
 import { rateLimitPolicies } from '../http/rate-limits.ts';
 import { anomalyEvent, eventDetail, listOf, pageOf, timelineEntry } from '../http/response-schemas.ts';
 import { isUuid, parseInput } from '../http/validation.ts';
@@ -19,10 +19,6 @@ const listQuerySchema = z.object({
   sessionId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
-});
-
-const enrichmentQuerySchema = z.object({
-  refresh: z.enum(['true', 'false'], { error: 'refresh must be true or false' }).default('false'),
 });
 
 const actionSummaries = {
@@ -192,8 +188,34 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void
       config: {
         doc: {
           ...api,
-          summary: 'Threat intelligence on the source IP (looked up once and kept; refresh=true looks again)',
-          query: enrichmentQuerySchema,
+          summary: 'The threat intelligence kept on the source IP (reading it asks no one)',
+          responses: { 200: 'the enrichment', 404: 'not found', 409: 'not checked yet' },
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const kept = await events.savedEnrichment(principal.tenant.id, idOf(request));
+      if (kept) return kept;
+      const failed = events.lastFailedLookup(principal.tenant.id, idOf(request));
+      throw new ApiError(
+        'conflict',
+        `The source IP has not been checked yet${failed ? ` (the last check failed: ${failed})` : ''}; POST to this address to check it.`,
+        [{ reason: 'not_checked' }],
+      );
+    },
+  );
+
+  app.post(
+    '/api/events/:id/enrichment',
+    {
+      preHandler: write,
+      config: {
+        rateLimit: limits.writes,
+        doc: {
+          ...api,
+          summary:
+            'Check the source IP with threat intelligence and keep the answer (an answer under 10 minutes old, or a failure under a minute, is given again without asking)',
           responses: {
             200: 'the enrichment',
             404: 'not found',
@@ -203,10 +225,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void
         },
       },
     },
-    async (request) => {
-      const { refresh } = parseInput(enrichmentQuerySchema, request.query, 'query');
-      return events.enrich(principalOf(request), idOf(request), refresh === 'true', request.ip);
-    },
+    async (request) => events.enrich(principalOf(request), idOf(request), request.ip),
   );
 
   for (const action of eventActions) {

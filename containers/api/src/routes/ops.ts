@@ -18,6 +18,9 @@ async function databaseUp(ctx: AppContext): Promise<boolean> {
   }
 }
 
+/** When this process started (whole milliseconds, so every read gives the same value). */
+const processStartSeconds = (Math.round(Date.now() - process.uptime() * 1000) / 1000).toFixed(3);
+
 /** Liveness, readiness, metrics and the API description: what operators and the harness probe. */
 export function registerOpsRoutes(app: FastifyInstance, ctx: AppContext): void {
   const ops = (summary: string, produces: 'application/json' | 'text/plain' = 'application/json') => ({
@@ -81,6 +84,10 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: AppContext): void {
       '# HELP process_uptime_seconds Seconds since the process started.',
       '# TYPE process_uptime_seconds gauge',
       `process_uptime_seconds ${process.uptime().toFixed(3)}`,
+      // Fixed for the life of the process: a different value means the platform restarted.
+      '# HELP process_start_time_seconds Start time of the process since the Unix epoch, in seconds.',
+      '# TYPE process_start_time_seconds gauge',
+      `process_start_time_seconds ${processStartSeconds}`,
       ...processFigureLines({
         acks: ctx.operations.streams.acks,
         caches: () => [

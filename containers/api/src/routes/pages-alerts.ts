@@ -53,28 +53,21 @@ export function registerAlertPages(app: FastifyInstance, ctx: AppContext): void 
     },
   );
 
-  /** The detail page; the first view of an event with a source address looks it up. */
-  const detailView = async (
-    principal: Principal,
-    id: string,
-    request: FastifyRequest,
-    problems: string[] = [],
-  ) => {
+  /**
+   * The detail page, from what is kept: viewing an event asks no third party and writes nothing
+   * (threat intelligence is asked only when the analyst presses "Check the source IP").
+   */
+  const detailView = async (principal: Principal, id: string, problems: string[] = []) => {
     const event = await events.detail(principal.tenant.id, id);
     if (event.enrichment) return { event, intelligence: { enrichment: event.enrichment }, problems };
-    try {
-      const enrichment = await events.enrich(principal, event.id, false, request.ip);
-      // The lookup is on the timeline now: read the event again.
-      return { event: await events.detail(principal.tenant.id, id), intelligence: { enrichment }, problems };
-    } catch (error) {
-      if (!explainable(error)) throw error;
-      return { event, intelligence: { unavailable: error.message }, problems };
-    }
+    const failed = events.lastFailedLookup(principal.tenant.id, event.id);
+    if (failed) return { event, intelligence: { unavailable: failed }, problems };
+    return { event, intelligence: { notChecked: event.source.ip }, problems };
   };
 
   app.get('/alerts/:id', { preHandler: read, config: page('An anomaly event') }, async (request, reply) => {
     const principal = principalOf(request);
-    return sendPage(reply, renderAlertPage(principal, await detailView(principal, idOf(request), request)));
+    return sendPage(reply, renderAlertPage(principal, await detailView(principal, idOf(request))));
   });
 
   const respond = async (
@@ -88,7 +81,7 @@ export function registerAlertPages(app: FastifyInstance, ctx: AppContext): void 
       return reply.redirect(`/alerts/${idOf(request)}`, 303);
     } catch (error) {
       if (!explainable(error) || error.code === 'forbidden' || error.code === 'not_found') throw error;
-      const view = await detailView(principal, idOf(request), request, [error.message]);
+      const view = await detailView(principal, idOf(request), [error.message]);
       return sendPage(reply, renderAlertPage(principal, view), error.statusCode);
     }
   };
@@ -106,6 +99,16 @@ export function registerAlertPages(app: FastifyInstance, ctx: AppContext): void 
         }),
     );
   }
+
+  app.post(
+    '/alerts/:id/enrich',
+    {
+      preHandler: write,
+      config: { rateLimit: limits.writes, ...formPost('Check the source IP with threat intelligence') },
+    },
+    async (request, reply) =>
+      respond(request, reply, (principal) => events.enrich(principal, idOf(request), request.ip)),
+  );
 
   app.post(
     '/alerts/:id/escalate',

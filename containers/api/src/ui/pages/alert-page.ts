@@ -10,8 +10,8 @@ import { eventStatusLabels, percent, problemsAlert, severityLabels } from '../op
 
 export interface AlertPageView {
   event: EventDetail;
-  /** The enrichment, or why there is none. */
-  intelligence: { enrichment: Enrichment } | { unavailable: string };
+  /** The enrichment, why the last check failed, or the address not checked yet (null: none to check). */
+  intelligence: { enrichment: Enrichment } | { unavailable: string } | { notChecked: string | null };
   problems?: string[];
 }
 
@@ -53,9 +53,20 @@ function contributionsTable(event: EventDetail): SafeHtml {
 </table>`;
 }
 
-function intelligenceSection(intelligence: AlertPageView['intelligence']): SafeHtml {
+function checkButton(principal: Principal, event: EventDetail): SafeHtml {
+  if (!can(principal.role, 'alerts', 'write') || !event.source.ip) return html``;
+  return html`<form method="post" action="/alerts/${event.id}/enrich" class="inline">${csrfField(principal)}<button type="submit" class="secondary">Check the source IP</button></form>`;
+}
+
+function intelligenceSection(principal: Principal, view: AlertPageView): SafeHtml {
+  const { intelligence, event } = view;
   if ('unavailable' in intelligence) {
-    return html`<p class="alert" role="alert">${intelligence.unavailable}</p>`;
+    return html`<p class="alert" role="alert">${intelligence.unavailable}</p>${checkButton(principal, event)}`;
+  }
+  if ('notChecked' in intelligence) {
+    return intelligence.notChecked
+      ? html`<p>${intelligence.notChecked} has not been checked yet.</p>${checkButton(principal, event)}`
+      : html`<p>The event carries no source IP address, so there is nothing to check.</p>`;
   }
   const { enrichment } = intelligence;
   const item = (label: string, value: string) =>
@@ -121,7 +132,7 @@ ${contributionsTable(event)}
 </section>
 <section aria-labelledby="intel-heading">
 <h2 id="intel-heading">Threat intelligence</h2>
-${intelligenceSection(view.intelligence)}
+${intelligenceSection(principal, view)}
 </section>
 ${actions(principal, event)}
 <section aria-labelledby="timeline-heading">
