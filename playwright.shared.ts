@@ -30,6 +30,8 @@ export const sharedRunSettings = {
     ['html', { open: 'never', outputFolder: 'playwright-report' }],
     ['allure-playwright', { resultsDir: 'allure-results', detail: true }],
     ['junit', { outputFile: 'test-results/junit.xml' }],
+    // Coverage mode: the report, the journeys' coverage map and a summary line (fixtures/coverage/).
+    ...(settings.E2E_COVERAGE ? ([['./fixtures/coverage/coverage-reporter.ts']] as const) : []),
     // Last, so its lines end the run: the command that opens each failed test's trace.
     ['./fixtures/reporting/trace-hint-reporter.ts'],
   ]),

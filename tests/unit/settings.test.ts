@@ -27,6 +27,7 @@ test.describe('the E2E_* settings', () => {
       E2E_KEEP_RESULTS: false,
       E2E_UPDATE_SNAPSHOT: false,
       E2E_CONTAINERS_TESTS: false,
+      E2E_COVERAGE: false,
     });
     // Blank counts as unset; values are trimmed.
     expect(readSetting('E2E_WORKERS', { E2E_WORKERS: '  ' })).toBe(2);
