@@ -129,6 +129,14 @@ test('reads without changing anything', { tag: '@security-analyst' }, async ({ v
   await expect.poll(steps).toEqual(['nothing changed']);
 
   await writeFile(
+    path.join(workspace, 'fixtures', 'viewer.ts'),
+    `import { test } from '@playwright/test';
+export class Viewer {
+  browseDashboards() { return test.step('browse dashboards', async () => {}, { box: true }); }
+}
+`,
+  );
+  await writeFile(
     path.join(workspace, 'fixtures', 'platform-profile.ts'),
     `export const personas = {
   dataScientist: { role: 'data_scientist' },
@@ -164,4 +172,28 @@ test('the refresh button discovers everything again', async ({ controller, works
     'Data scientist',
     'Security analyst',
   ]);
+});
+
+test('the tree follows a journey file as it is typed, before it is saved', async ({
+  controller,
+  vscode,
+  workspace,
+}) => {
+  const file = path.join(workspace, 'journeys', 'production-deployer', 'ships-model.journey.ts');
+  const { readFile } = await import('node:fs/promises');
+  const source = await readFile(file, 'utf8');
+  vscode.typeInto(
+    file,
+    source.replace('production runs the promoted version', 'production runs the new version'),
+  );
+  await expect
+    .poll(() => controller.renderTree(workspace), { message: 'the unsaved step title shows' })
+    .toContain('production runs the new version');
+});
+
+test('a deleted persona folder leaves no journeys behind', async ({ controller, workspace }) => {
+  await rm(path.join(workspace, 'journeys', 'production-deployer'), { recursive: true });
+  await expect
+    .poll(() => controller.items.sorted().map((persona) => persona.label))
+    .toEqual(['Data scientist', 'Security analyst']);
 });
