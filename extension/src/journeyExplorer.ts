@@ -134,7 +134,7 @@ export class JourneyExplorer {
         .map(({ item: journey, trace }) => ({ label: journey.label, description: trace, journey }));
       if (choices.length === 0)
         throw new Error(
-          'No failed journey has a trace yet: run the journeys, then open the trace of a failure.',
+          'No journey has a trace yet: run the journeys (a failure keeps its trace; "Run with trace" keeps every one), then open it.',
         );
       item = (
         await this.#vscode.window.showQuickPick(choices, { placeHolder: 'Open the trace of which journey?' })
@@ -144,7 +144,7 @@ export class JourneyExplorer {
     const trace = this.traces.traceOf(item);
     if (!trace)
       throw new Error(
-        `"${item.label}" has no trace from its last run: run it again (traces are kept for failures).`,
+        `"${item.label}" has no trace from its last run: run it with the "Run with trace" profile (plain runs keep traces of failures only).`,
       );
     return this.#traceViewer.open(this.#folder.uri.fsPath, trace);
   }

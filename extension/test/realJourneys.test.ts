@@ -24,7 +24,9 @@ test.describe("this repository's journeys in the explorer", () => {
     vscode.dispose();
   });
 
-  const steps = (item: FakeTestItem): string[] => item.children.sorted().map((step) => step.label);
+  /** Every step below the item, nested ones too, in tree order. */
+  const steps = (item: FakeTestItem): string[] =>
+    item.children.sorted().flatMap((step) => [step.label, ...steps(step)]);
 
   test('the flagship journey lists the tasks it runs, by the titles they run under, and no locator', () => {
     const flagship = vscode.controller.find(

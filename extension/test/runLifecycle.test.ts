@@ -57,21 +57,29 @@ function isAlive(pid: number): boolean {
   }
 }
 
-test('an edit saved while a journey runs leaves its result as the run reported it', async ({
+test('an edit saved during a run leaves every result as the run reported it', async ({
   controller,
   workspace,
+  vscode,
 }) => {
   const file = await addWaitingJourney(workspace);
-  await expect.poll(() => controller.renderTree(workspace)).toContain('waits for its cue');
-  const journey = controller.find('Security analyst', 'waits.journey.ts', 'waits for its cue');
-  const { done, run } = startRun(controller, 'Run', [journey]);
+  // A second journey in the file, which begins only after the edit (one worker, in file order).
+  await writeFile(
+    file,
+    `${await readFile(file, 'utf8')}\ntest('carries on after its cue', async () => {});\n`,
+  );
+  vscode.setConfiguration('journeys.workers', 1);
+  await expect.poll(() => controller.renderTree(workspace)).toContain('carries on after its cue');
+  const fileItem = controller.find('Security analyst', 'waits.journey.ts');
+  const { done, run } = startRun(controller, 'Run', [fileItem]);
   await expect.poll(() => run()?.entries.some((entry) => entry.kind === 'started')).toBe(true);
 
   await writeFile(file, (await readFile(file, 'utf8')).replace('the cue arrives', 'the cue comes'));
   await expect.poll(() => controller.renderTree(workspace)).toContain('the cue comes');
   await writeFile(path.join(path.dirname(file), 'cue'), '');
   await done;
-  expect(run()?.stateOf(journey)?.kind).toBe('passed');
+  const carriesOn = controller.find('Security analyst', 'waits.journey.ts', 'carries on after its cue');
+  expect(run()?.stateOf(carriesOn)?.kind).toBe('passed');
 });
 
 test('a second run waits for the first, and says so', async ({ controller, workspace, vscode }) => {

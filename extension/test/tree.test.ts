@@ -191,8 +191,13 @@ test('the tree follows a journey file as it is typed, before it is saved', async
     .toContain('production runs the new version');
 });
 
-test('a deleted persona folder leaves no journeys behind', async ({ controller, workspace }) => {
-  await rm(path.join(workspace, 'journeys', 'production-deployer'), { recursive: true });
+test('a persona folder moved out of journeys/ leaves no journeys behind', async ({
+  controller,
+  workspace,
+}) => {
+  // VS Code reports a renamed folder as the folder's deletion alone, not each file's.
+  const { rename } = await import('node:fs/promises');
+  await rename(path.join(workspace, 'journeys', 'production-deployer'), path.join(workspace, 'retired'));
   await expect
     .poll(() => controller.items.sorted().map((persona) => persona.label))
     .toEqual(['Data scientist', 'Security analyst']);

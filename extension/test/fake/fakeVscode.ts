@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Dirent, type FSWatcher, readdirSync, watch } from 'node:fs';
+import { type Dirent, existsSync, type FSWatcher, readdirSync, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type {
@@ -112,6 +112,8 @@ class FakeFileSystemWatcher implements FileSystemWatcher {
           return;
         }
         if (!this.#matches(file)) return;
+        // A file that went with its folder is not reported: the folder's deletion is.
+        if (!existsSync(path.dirname(file))) return;
         this.#known.delete(file);
         this.#delete.fire(Uri.file(file));
       },
