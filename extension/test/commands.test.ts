@@ -112,7 +112,7 @@ test.describe('Open trace', () => {
     await runProfile(controller, 'Run', { include: [journey] });
     expect(await vscode.runCommand('journeys.openTrace', journey)).toBeUndefined();
     expect(vscode.errors).toEqual([
-      '"ships a model to production" has no trace from its last run: run it again (traces are kept for failures).',
+      '"ships a model to production" has no trace from its last run: run it with the "Run with trace" profile (plain runs keep traces of failures only).',
     ]);
   });
 });
