@@ -73,3 +73,36 @@ test('"Journeys without a persona" runs the loose journeys only', async ({ contr
   const run = await runProfile(controller, 'Run', { include: [loose] });
   expect(journeysThatRan(run)).toEqual(['answers its health check: passed']);
 });
+
+test('test-list paths are relative to the config rootDir: its top-level testDir, else its folder', async () => {
+  const { configRootDir, testListLine } = await import('../src/run/testList.ts');
+  const dir = test.info().outputPath('configs');
+  await mkdir(dir, { recursive: true });
+  const write = async (name: string, text: string) => {
+    await writeFile(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const withTestDir = await write(
+    'a.config.ts',
+    `export default defineConfig({ testDir: './journeys', projects: [] });`,
+  );
+  const withoutTestDir = await write(
+    'b.config.ts',
+    `export default defineConfig({ projects: [{ testDir: 'journeys' }] });`,
+  );
+  const computed = await write('c.config.ts', `export default defineConfig({ testDir: process.env.DIR });`);
+  expect(configRootDir(withTestDir)).toBe(path.join(dir, 'journeys'));
+  expect(configRootDir(withoutTestDir)).toBe(dir);
+  expect(() => configRootDir(computed)).toThrow(
+    'c.config.ts computes its top-level testDir, so Journey Explorer cannot tell which journeys a run names: write testDir as a string literal (or move it into the projects).',
+  );
+  const file = path.join(dir, 'journeys', 'deployer', 'ships.journey.ts');
+  expect(testListLine(dir, file, ['Ships', 'to production'], true)).toBe(
+    'journeys/deployer/ships.journey.ts \u203a Ships \u203a to production',
+  );
+  // A computed title cannot be named: its describe is, so the journey still runs.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
+  expect(testListLine(dir, file, ['Ships', 'to ${where}'], false)).toBe(
+    'journeys/deployer/ships.journey.ts \u203a Ships',
+  );
+});

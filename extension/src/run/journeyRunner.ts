@@ -55,7 +55,8 @@ export interface RunOptions {
 export class JourneyRunner {
   readonly #context: RunnerContext;
   #queue: Promise<void> = Promise.resolve();
-  #running = false;
+  /** Runs accepted and not yet ended, the one going included. */
+  #active = 0;
 
   constructor(context: RunnerContext) {
     this.#context = context;
@@ -70,8 +71,9 @@ export class JourneyRunner {
     const { vscode, controller } = this.#context;
     const include = 'include' in options ? options.include : request.include;
     const run = controller.createTestRun(request, mode === 'debug' ? 'Debug journeys' : 'Journeys', true);
+    const queued = this.#active > 0;
+    this.#active++;
     const turn = this.#queue.then(async () => {
-      this.#running = true;
       try {
         if (token.isCancellationRequested) {
           run.appendOutput('Cancelled before it started.\r\n');
@@ -80,10 +82,10 @@ export class JourneyRunner {
         }
         await this.#run(run, request, token, mode, { ...options, include });
       } finally {
-        this.#running = false;
+        this.#active--;
       }
     });
-    if (this.#running) {
+    if (queued) {
       run.appendOutput(
         'Another journey run is in progress: this one starts when it ends (one run at a time, so runs do not share test-results or start two stacks).\r\n',
       );
