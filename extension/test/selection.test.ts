@@ -106,3 +106,28 @@ test('test-list paths are relative to the config rootDir: its top-level testDir,
     'journeys/deployer/ships.journey.ts \u203a Ships',
   );
 });
+
+test('journeys.project runs the journey in that project only', async ({ controller, vscode, workspace }) => {
+  await writeFile(
+    path.join(workspace, 'two-projects.config.ts'),
+    `import { defineConfig } from '@playwright/test';
+export default defineConfig({
+  testDir: './journeys',
+  testMatch: '**/*.journey.ts',
+  outputDir: './test-results',
+  projects: [{ name: 'fast' }, { name: 'thorough' }],
+});
+`,
+  );
+  vscode.setConfiguration('journeys.configPath', 'two-projects.config.ts');
+  const ships = controller.find(
+    'Production deployer',
+    'ships-model.journey.ts',
+    'ships a model to production',
+  );
+  const starts = (run: FakeTestRun) =>
+    run.entries.filter((entry) => entry.kind === 'started' && entry.item.id === ships.id).length;
+  expect(starts(await runProfile(controller, 'Run', { include: [ships] })), 'once per project').toBe(2);
+  vscode.setConfiguration('journeys.project', 'fast');
+  expect(starts(await runProfile(controller, 'Run', { include: [ships] })), 'in "fast" only').toBe(1);
+});

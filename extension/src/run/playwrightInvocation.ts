@@ -42,6 +42,7 @@ export function playwrightInvocation(input: InvocationInput): PlaywrightInvocati
     // journey; without --quiet the list reporter printed it a second time.
     '--quiet',
   ];
+  if (settings.project !== undefined) args.push(`--project=${settings.project}`);
   if (input.trace) args.push('--trace=on');
   if (input.debug) {
     // One worker and no timeout so a paused breakpoint is not killed; no retries so it stops once.
