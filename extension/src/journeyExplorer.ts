@@ -7,6 +7,7 @@ import { readTaskTitles } from './discovery/personaTasks.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
 import { RunProfiles } from './run/runProfiles.ts';
+import { readSettings } from './settings.ts';
 import { WarmStack } from './stack/warmStack.ts';
 import { TraceStore } from './trace/traceStore.ts';
 import { TraceViewer } from './trace/traceViewer.ts';
@@ -18,12 +19,18 @@ export const controllerId = 'journeys';
 /** How long typing pauses before the tree follows an unsaved journey file. */
 const typingPause = 250;
 
-/** The workspace folder holding a Playwright config and a `journeys/` folder, if any. */
+/**
+ * The workspace folder Journey Explorer serves: the first with a `journeys/` folder and a
+ * Playwright config, at its root or where that folder's `journeys.configPath` says (a config in
+ * a subfolder counts). Every folder is looked at, not only the first of a multi-root workspace.
+ */
 export function findJourneysFolder(vscode: VSCode): WorkspaceFolder | undefined {
   return vscode.workspace.workspaceFolders?.find((folder) => {
     const dir = folder.uri.fsPath;
-    const hasConfig = readdirSync(dir).some((name) => /^playwright\.config\.[cm]?[jt]s$/.test(name));
-    return hasConfig && existsSync(path.join(dir, 'journeys'));
+    if (!existsSync(path.join(dir, 'journeys'))) return false;
+    const { settings } = readSettings(vscode, folder.uri);
+    if (existsSync(path.resolve(dir, settings.configPath))) return true;
+    return readdirSync(dir).some((name) => /^playwright\.config\.[cm]?[jt]s$/.test(name));
   });
 }
 
