@@ -147,3 +147,24 @@ test("a journey's output reaches the run once", async ({ controller, workspace }
   const everything = run.output.map((chunk) => chunk.text).join('');
   expect(everything.split('seed 4242 in use').length - 1).toBe(1);
 });
+
+test('a queued run cancelled while it waits ends at once', async ({ controller, workspace }) => {
+  const file = await addWaitingJourney(workspace);
+  await expect.poll(() => controller.renderTree(workspace)).toContain('waits for its cue');
+  const waiting = controller.find('Security analyst', 'waits.journey.ts', 'waits for its cue');
+  const ships = controller.find(
+    'Production deployer',
+    'ships-model.journey.ts',
+    'ships a model to production',
+  );
+  const first = startRun(controller, 'Run', [waiting]);
+  await expect.poll(() => first.run()?.entries.some((entry) => entry.kind === 'started')).toBe(true);
+  const cancel = new CancellationSource();
+  const second = startRun(controller, 'Run', [ships], cancel);
+  cancel.cancel();
+  await expect.poll(() => second.run()?.ended, { message: 'the cancelled queued run ended' }).toBe(true);
+  expect(first.run()?.ended, 'the first run still goes').toBe(false);
+  await writeFile(path.join(path.dirname(file), 'cue'), '');
+  await Promise.all([first.done, second.done]);
+  expect(second.run()?.entries).toEqual([]);
+});

@@ -73,13 +73,21 @@ export class JourneyRunner {
     const run = controller.createTestRun(request, mode === 'debug' ? 'Debug journeys' : 'Journeys', true);
     const queued = this.#active > 0;
     this.#active++;
+    // A run cancelled while it waits ends at once, rather than when its turn comes.
+    let waiting = true;
+    const endWaiting = () => {
+      if (!waiting) return;
+      waiting = false;
+      run.appendOutput('Cancelled before it started.\r\n');
+      run.end();
+    };
+    const cancelWaiting = token.onCancellationRequested(endWaiting);
     const turn = this.#queue.then(async () => {
       try {
-        if (token.isCancellationRequested) {
-          run.appendOutput('Cancelled before it started.\r\n');
-          run.end();
-          return;
-        }
+        cancelWaiting.dispose();
+        if (token.isCancellationRequested) endWaiting();
+        if (!waiting) return;
+        waiting = false;
         await this.#run(run, request, token, mode, { ...options, include });
       } finally {
         this.#active--;
