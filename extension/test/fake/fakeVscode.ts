@@ -64,7 +64,8 @@ class FakeFileSystemWatcher implements FileSystemWatcher {
 
   /** Watches `dir` and the directories below it; `report` fires create for the files already there. */
   #watchDirectory(dir: string, report: boolean): void {
-    if (this.#watchers.has(dir)) return;
+    // Folders off the pattern's path (test-results, containers, …) can hold no match: not watched.
+    if (this.#watchers.has(dir) || !this.#couldHoldMatches(dir)) return;
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -123,6 +124,7 @@ class FakeFileSystemWatcher implements FileSystemWatcher {
   // Whether the folder lies on the literal start of the pattern (`journeys` for journeys/**/*.ts).
   #couldHoldMatches(dir: string): boolean {
     const relative = path.relative(this.#base, dir).split(path.sep).join('/');
+    if (relative === '') return true;
     const literal = this.#pattern
       .split('/')
       .filter((_, index, all) => all.slice(0, index + 1).every((part) => !/[*?{[]/.test(part)));
