@@ -32,6 +32,7 @@ test(\`computed \${process.env.TITLE}\`, async () => {});
         tags: ['@release', '@production-deployer', '@e2e', '@slow'],
         modifier: undefined,
         literalTitle: true,
+        exactTitles: 3,
       },
       {
         title: 'waits for approval',
@@ -41,6 +42,7 @@ test(\`computed \${process.env.TITLE}\`, async () => {});
         tags: ['@release', '@production-deployer'],
         modifier: 'skip',
         literalTitle: true,
+        exactTitles: 2,
       },
       {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
@@ -51,6 +53,7 @@ test(\`computed \${process.env.TITLE}\`, async () => {});
         tags: [],
         modifier: undefined,
         literalTitle: false,
+        exactTitles: 0,
       },
     ]);
   });
@@ -114,6 +117,19 @@ test.describe(titles.rollBack, () => {
     expect(journeys.map((journey) => [journey.describePath, journey.title, journey.literalTitle])).toEqual([
       [['rolls back a bad release'], 'ships a model to production', true],
     ]);
+  });
+
+  test('a journey under a computed describe title is exact only up to that describe', () => {
+    const journeys = parseJourneyFile(
+      'x.journey.ts',
+      `test.describe('Releases', () => {
+  test.describe(\`on \${process.env.STACK}\`, () => {
+    test('roll back', async () => {});
+  });
+});
+`,
+    );
+    expect(journeys.map((journey) => journey.exactTitles)).toEqual([1]);
   });
 
   test('reads nested test.step calls and persona tasks of destructured persona fixtures only', () => {

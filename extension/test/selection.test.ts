@@ -97,12 +97,12 @@ test('test-list paths are relative to the config rootDir: its top-level testDir,
     'c.config.ts computes its top-level testDir, so Journey Explorer cannot tell which journeys a run names: write testDir as a string literal (or move it into the projects).',
   );
   const file = path.join(dir, 'journeys', 'deployer', 'ships.journey.ts');
-  expect(testListLine(dir, file, ['Ships', 'to production'], true)).toBe(
+  expect(testListLine(dir, file, ['Ships', 'to production'], 2)).toBe(
     'journeys/deployer/ships.journey.ts \u203a Ships \u203a to production',
   );
   // A computed title cannot be named: its describe is, so the journey still runs.
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
-  expect(testListLine(dir, file, ['Ships', 'to ${where}'], false)).toBe(
+  expect(testListLine(dir, file, ['Ships', 'to ${where}'], 1)).toBe(
     'journeys/deployer/ships.journey.ts \u203a Ships',
   );
 });

@@ -32,12 +32,18 @@ export interface StaticJourney {
   modifier: string | undefined;
   /** False when a title is computed from values the source alone does not give: shown, not exact. */
   literalTitle: boolean;
+  /**
+   * How many leading titles of the title path (describes, then the journey's own) the source
+   * determines: a run can name the journey by these, and no further.
+   */
+  exactTitles: number;
   steps: StaticStep[];
 }
 
 interface DescribeScope {
   title: string;
   tags: string[];
+  exact: boolean;
 }
 
 const testModifiers = new Set(['only', 'skip', 'fixme', 'fail']);
@@ -111,11 +117,12 @@ export function parseJourneyFile(
   const visitDescribe = (call: ts.CallExpression, scopes: DescribeScope[], bindings: Bindings): void => {
     const [first, second, third] = call.arguments;
     const titled = first !== undefined && !isFunction(first);
-    const title = titled ? (literalText(first, bindings)?.text ?? first.getText(source)) : '';
+    const literal = titled ? literalText(first, bindings) : undefined;
+    const title = titled ? (literal?.text ?? first.getText(source)) : '';
     const details = titled && second && !isFunction(second) ? second : undefined;
     const body = [first, second, third].find((argument) => argument && isFunction(argument));
     if (!body) return;
-    const scope = { title, tags: tagOption(details, bindings) };
+    const scope = { title, tags: tagOption(details, bindings), exact: !titled || literal?.exact === true };
     ts.forEachChild(body, (child) => visit(child, [...scopes, scope], bindings));
   };
 
@@ -134,14 +141,17 @@ export function parseJourneyFile(
     tagPath.push(title);
     const titleTags = tagPath.join(' ').match(/@\S+/g) ?? [];
     const { line, column } = position(calleeName(call.expression));
+    const describes = scopes.filter((scope) => scope.title !== '');
+    const firstComputed = describes.findIndex((scope) => !scope.exact);
     return {
       title,
-      describePath: scopes.map((scope) => scope.title).filter((scopeTitle) => scopeTitle !== ''),
+      describePath: describes.map((scope) => scope.title),
       line,
       column,
       tags: [...titleTags, ...tagOption(details, bindings)],
       modifier,
       literalTitle: literal?.exact ?? false,
+      exactTitles: firstComputed >= 0 ? firstComputed : describes.length + (literal?.exact ? 1 : 0),
       steps:
         body && isFunction(body)
           ? readSteps(body.body, personaBindings(body, personas.fixtures), bindings)

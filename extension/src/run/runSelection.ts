@@ -38,7 +38,9 @@ export function selectRun(tree: JourneyTree, rootDir: string, scope: RequestScop
     .filter((journey) => !isExcluded(journey) && hasTag(journey));
   const testList = journeys.flatMap((journey) => {
     const node = tree.node(journey);
-    return node?.kind === 'journey' ? [testListLine(rootDir, node.file, node.titlePath, node.exact)] : [];
+    return node?.kind === 'journey'
+      ? [testListLine(rootDir, node.file, node.titlePath, node.exactTitles)]
+      : [];
   });
   return { testList: [...new Set(testList)], journeys };
 }

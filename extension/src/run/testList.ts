@@ -56,13 +56,19 @@ function exportedConfig(source: ts.SourceFile): ts.ObjectLiteralExpression | und
 }
 
 /**
- * The line naming one journey. A title the file cannot carry (one that holds `›`, or starts or
- * ends with a space Playwright would trim) or one only known at run time (`exact` false) is
- * left off, so the line names the describe (or file) around it: more runs than asked, never less.
+ * The line naming one journey by the first `exactTitles` titles of its path. A title only known
+ * at run time, or one the file cannot carry (one that holds `›`, or starts or ends with a space
+ * Playwright would trim), ends the line there, so it names the describe (or file) around the
+ * journey: more runs than asked, never less.
  */
-export function testListLine(rootDir: string, file: string, titlePath: string[], exact: boolean): string {
+export function testListLine(
+  rootDir: string,
+  file: string,
+  titlePath: string[],
+  exactTitles: number,
+): string {
   const relative = path.relative(rootDir, file).split(path.sep).join('/');
-  const titles = exact ? titlePath : titlePath.slice(0, -1);
+  const titles = titlePath.slice(0, exactTitles);
   const usable: string[] = [];
   for (const title of titles) {
     if (title.includes('\u203a') || title !== title.trim() || title === '') break;

@@ -15,8 +15,8 @@ export type TreeNode =
       tags: string[];
       /** Describe titles and the journey's own, as Playwright's title path below the file. */
       titlePath: string[];
-      /** False when a title is computed: a run can only name its describe (or file) exactly. */
-      exact: boolean;
+      /** How many leading titles of `titlePath` are exact (the rest are computed at run time). */
+      exactTitles: number;
     }
   /** `computed`: a step whose title is only known at run time (a template literal). */
   | { kind: 'step'; journeyId: string; computed: boolean };
@@ -128,6 +128,7 @@ export class JourneyTree {
       tags: [],
       modifier: undefined,
       literalTitle: true,
+      exactTitles: titlePath.length,
       steps: [],
     };
     if (!fileItem) throw new Error(`The tree has no item for ${relativePath}`);
@@ -228,7 +229,7 @@ export class JourneyTree {
       line: journey.line,
       tags: tagIds,
       titlePath,
-      exact: journey.literalTitle,
+      exactTitles: journey.exactTitles,
     });
     this.#reconcile(item, this.#stepItems(item, item, journey.steps));
     return item;
