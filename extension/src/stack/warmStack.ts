@@ -110,12 +110,11 @@ export class WarmStack {
     if ((await this.refresh()).warm) return this.#status as StackStatus;
     const { settings } = readSettings(this.#vscode, this.#folder.uri);
     this.#starting = true;
-    await this.refresh();
-    // stack:up keeps running (detached, so it outlives this window) for as long as the stack does.
-    const child = this.#npm('stack:up', runEnvironment(settings));
-    const ended = exitOf(child);
-    const deadline = Date.now() + this.#startTimeoutMs;
     try {
+      await this.refresh();
+      // stack:up keeps running (detached, so it outlives this window) for as long as the stack does.
+      const ended = exitOf(this.#npm('stack:up', runEnvironment(settings)));
+      const deadline = Date.now() + this.#startTimeoutMs;
       // The stack writes its file when it is ready: watch for that rather than guess a duration.
       for (;;) {
         const status = await this.refresh();
