@@ -1,10 +1,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { discoverJourneys, readJourneyFile } from './discovery/journeyFiles.ts';
-import { profileFile, readPersonaFixtures } from './discovery/personaFixtures.ts';
+import { discoverJourneys, isJourneyFile, journeyFileOf, readJourneyFile } from './discovery/journeyFiles.ts';
+import { noPersonas, type PersonaVocabulary, parseJourneyFile } from './discovery/journeyParser.ts';
+import { readPersonaFixtures } from './discovery/personaFixtures.ts';
+import { readTaskTitles } from './discovery/personaTasks.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
 import { RunProfiles } from './run/runProfiles.ts';
+import { readSettings } from './settings.ts';
 import { WarmStack } from './stack/warmStack.ts';
 import { TraceStore } from './trace/traceStore.ts';
 import { TraceViewer } from './trace/traceViewer.ts';
@@ -13,12 +16,21 @@ import type { Disposable, OutputChannel, TestItem, Uri, VSCode, WorkspaceFolder 
 
 export const controllerId = 'journeys';
 
-/** The workspace folder holding a Playwright config and a `journeys/` folder, if any. */
+/** How long typing pauses before the tree follows an unsaved journey file. */
+const typingPause = 250;
+
+/**
+ * The workspace folder Journey Explorer serves: the first with a `journeys/` folder and a
+ * Playwright config, at its root or where that folder's `journeys.configPath` says (a config in
+ * a subfolder counts). Every folder is looked at, not only the first of a multi-root workspace.
+ */
 export function findJourneysFolder(vscode: VSCode): WorkspaceFolder | undefined {
   return vscode.workspace.workspaceFolders?.find((folder) => {
     const dir = folder.uri.fsPath;
-    const hasConfig = readdirSync(dir).some((name) => /^playwright\.config\.[cm]?[jt]s$/.test(name));
-    return hasConfig && existsSync(path.join(dir, 'journeys'));
+    if (!existsSync(path.join(dir, 'journeys'))) return false;
+    const { settings } = readSettings(vscode, folder.uri);
+    if (existsSync(path.resolve(dir, settings.configPath))) return true;
+    return readdirSync(dir).some((name) => /^playwright\.config\.[cm]?[jt]s$/.test(name));
   });
 }
 
@@ -38,8 +50,10 @@ export class JourneyExplorer {
   readonly #disposables: Disposable[] = [];
   readonly #log: OutputChannel;
   readonly #sourceListeners = new Set<(uri: Uri) => unknown>();
-  /** The suite's persona fixtures, as its platform profile declares them; read again on refresh. */
-  #personaFixtures: ReadonlySet<string> = new Set();
+  /** The suite's persona fixtures and their tasks; read again on refresh and when fixtures change. */
+  #personas: PersonaVocabulary = noPersonas;
+  /** Pending as-you-type re-reads, per file: edits come per keystroke, a parse per pause is enough. */
+  readonly #typing = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(vscode: VSCode, folder: WorkspaceFolder, extensionDir: string) {
     this.#vscode = vscode;
@@ -49,7 +63,7 @@ export class JourneyExplorer {
     const controller = vscode.tests.createTestController(controllerId, 'Journeys');
     this.#disposables.push(log, controller);
     this.tree = new JourneyTree(vscode, controller, path.join(folder.uri.fsPath, 'journeys'));
-    this.traces = new TraceStore(vscode);
+    this.traces = new TraceStore(vscode, folder.uri.fsPath);
     const runner = new JourneyRunner({
       vscode,
       controller,
@@ -73,7 +87,9 @@ export class JourneyExplorer {
     );
 
     controller.refreshHandler = () => this.refresh();
-    this.#watch('journeys/**/*.journey.ts', (uri, deleted) => this.#journeyFileChanged(uri, deleted));
+    // Journey files and the helpers beside them (`journeys/<persona>/support/*.ts`). A deleted or
+    // renamed folder is reported as the folder alone, so a deletion prunes every file that is gone.
+    this.#watch('journeys/**/*.ts', (uri, deleted) => this.#journeySourceChanged(uri, deleted));
     this.#watch('fixtures/**/*.ts', (uri) => this.#fixtureChanged(uri));
     this.#watch('.journeys/stack.json', () => this.warmStack.refresh());
     this.#disposables.push(
@@ -93,15 +109,19 @@ export class JourneyExplorer {
         this.#reportErrors(() => this.#report.open()),
       ),
       vscode.commands.registerCommand('journeys.refresh', () => this.refresh()),
+      vscode.workspace.onDidChangeTextDocument((event) => this.#edited(event.document)),
+      {
+        dispose: () => {
+          for (const timer of this.#typing.values()) clearTimeout(timer);
+        },
+      },
     );
   }
 
   /** Discovers every journey again and shows the warm stack's state. */
   async refresh(): Promise<void> {
-    const personas = await readPersonaFixtures(this.#folder.uri.fsPath);
-    if (personas.problem) this.#log.appendLine(`[discovery] ${personas.problem}`);
-    this.#personaFixtures = personas.names;
-    const files = await discoverJourneys(this.tree.journeysDir, this.#personaFixtures);
+    await this.#readPersonas();
+    const files = await discoverJourneys(this.tree.journeysDir, this.#personas);
     this.tree.replaceAll(files);
     this.#profiles.addPersonas(files.map((file) => file.persona));
     await this.warmStack.refresh();
@@ -121,7 +141,7 @@ export class JourneyExplorer {
         .map(({ item: journey, trace }) => ({ label: journey.label, description: trace, journey }));
       if (choices.length === 0)
         throw new Error(
-          'No failed journey has a trace yet: run the journeys, then open the trace of a failure.',
+          'No journey has a trace yet: run the journeys (a failure keeps its trace; "Run with trace" keeps every one), then open it.',
         );
       item = (
         await this.#vscode.window.showQuickPick(choices, { placeHolder: 'Open the trace of which journey?' })
@@ -131,7 +151,7 @@ export class JourneyExplorer {
     const trace = this.traces.traceOf(item);
     if (!trace)
       throw new Error(
-        `"${item.label}" has no trace from its last run: run it again (traces are kept for failures).`,
+        `"${item.label}" has no trace from its last run: run it with the "Run with trace" profile (plain runs keep traces of failures only).`,
       );
     return this.#traceViewer.open(this.#folder.uri.fsPath, trace);
   }
@@ -140,19 +160,49 @@ export class JourneyExplorer {
     for (const disposable of this.#disposables.reverse()) disposable.dispose();
   }
 
-  async #journeyFileChanged(uri: Uri, deleted: boolean): Promise<void> {
-    if (deleted) this.tree.removeFile(uri.fsPath);
-    else {
-      const file = await readJourneyFile(this.tree.journeysDir, uri.fsPath, this.#personaFixtures);
-      this.tree.upsertFile(file);
-      this.#profiles.addPersonas([file.persona]);
-      this.#sourceChanged(uri);
-    }
+  async #readPersonas(): Promise<void> {
+    const workspaceDir = this.#folder.uri.fsPath;
+    const [fixtures, tasks] = await Promise.all([
+      readPersonaFixtures(workspaceDir),
+      readTaskTitles(workspaceDir),
+    ]);
+    if (fixtures.problem) this.#log.appendLine(`[discovery] ${fixtures.problem}`);
+    this.#personas = { fixtures: fixtures.names, tasks };
   }
 
-  /** A changed profile can add or drop personas, so every journey's tasks are read again. */
+  async #journeySourceChanged(uri: Uri, deleted: boolean): Promise<void> {
+    if (!isInside(this.tree.journeysDir, uri.fsPath)) return;
+    if (deleted) this.tree.removeMissing(existsSync);
+    else if (isJourneyFile(uri.fsPath)) {
+      const file = await readJourneyFile(this.tree.journeysDir, uri.fsPath, this.#personas);
+      this.tree.upsertFile(file);
+      this.#profiles.addPersonas([file.persona]);
+    }
+    this.#sourceChanged(uri);
+  }
+
+  /** A journey file being edited: the tree follows the text as typed, a pause after the last key. */
+  #edited(document: { uri: Uri; getText(): string }): void {
+    const file = document.uri.fsPath;
+    const journeysDir = this.tree.journeysDir;
+    if (!isJourneyFile(file) || !isInside(journeysDir, file)) return;
+    clearTimeout(this.#typing.get(file));
+    this.#typing.set(
+      file,
+      setTimeout(() => {
+        this.#typing.delete(file);
+        const journeys = parseJourneyFile(file, document.getText(), this.#personas);
+        const journeyFile = journeyFileOf(journeysDir, file, journeys);
+        this.tree.upsertFile(journeyFile);
+        this.#profiles.addPersonas([journeyFile.persona]);
+      }, typingPause),
+    );
+  }
+
+  /** Fixtures hold the personas and their tasks: when they change, every journey is read again. */
   async #fixtureChanged(uri: Uri): Promise<void> {
-    if (path.resolve(uri.fsPath) === path.join(this.#folder.uri.fsPath, profileFile)) await this.refresh();
+    if (!isInside(path.join(this.#folder.uri.fsPath, 'fixtures'), uri.fsPath)) return;
+    await this.refresh();
     this.#sourceChanged(uri);
   }
 
@@ -192,4 +242,9 @@ function asTestItem(value: unknown): TestItem | undefined {
   return typeof value === 'object' && value !== null && 'id' in value && 'children' in value
     ? (value as TestItem)
     : undefined;
+}
+
+function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
 }

@@ -16,11 +16,3 @@ export function personaSortText(folder: string): string {
   const rank = storyOrder.indexOf(folder);
   return rank >= 0 ? `0${rank}` : `1${folder}`;
 }
-
-/** "uploadDataset" → "upload dataset": the step title a persona task gets at run time. */
-export function taskTitle(methodName: string): string {
-  return methodName
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase();
-}

@@ -9,6 +9,8 @@ export interface JourneySettings {
   env: Record<string, string>;
   workers: number | undefined;
   configPath: string;
+  /** The config's project runs use (`--project`); undefined runs every project that lists a journey. */
+  project: string | undefined;
 }
 
 export interface SettingsReading {
@@ -22,6 +24,7 @@ export const defaultSettings: JourneySettings = {
   env: {},
   workers: undefined,
   configPath: 'playwright.config.ts',
+  project: undefined,
 };
 
 export function readSettings(vscode: VSCode, scope?: Uri): SettingsReading {
@@ -64,6 +67,15 @@ export function readSettings(vscode: VSCode, scope?: Uri): SettingsReading {
     else
       problems.push(
         'journeys.configPath must be a path relative to the workspace folder, e.g. playwright.config.ts.',
+      );
+  }
+
+  const project = configuration.get<unknown>('project');
+  if (project !== undefined && project !== null && project !== '') {
+    if (typeof project === 'string') settings.project = project;
+    else
+      problems.push(
+        'journeys.project must be the name of a project in the Playwright config, e.g. journeys.',
       );
   }
 

@@ -195,6 +195,8 @@ export interface VSCode {
     getConfiguration(section: string, scope?: Uri): WorkspaceConfiguration;
     createFileSystemWatcher(pattern: RelativePattern): FileSystemWatcher;
     readonly onDidChangeConfiguration: Event<ConfigurationChangeEvent>;
+    /** Every edit of an open document, before it is saved. */
+    readonly onDidChangeTextDocument: Event<TextDocumentChangeEvent>;
   };
   readonly window: {
     createStatusBarItem(id: string, alignment?: StatusBarAlignment, priority?: number): StatusBarItem;
@@ -246,6 +248,10 @@ export interface VSCode {
   ) => TestMessageStackFrame;
   readonly TestRunProfileKind: { readonly Run: TestRunProfileKind; readonly Debug: TestRunProfileKind };
   readonly StatusBarAlignment: { readonly Left: StatusBarAlignment; readonly Right: StatusBarAlignment };
+}
+
+export interface TextDocumentChangeEvent {
+  readonly document: { readonly uri: Uri; getText(): string };
 }
 
 export interface RelativePattern {

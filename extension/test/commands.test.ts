@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -111,7 +112,7 @@ test.describe('Open trace', () => {
     await runProfile(controller, 'Run', { include: [journey] });
     expect(await vscode.runCommand('journeys.openTrace', journey)).toBeUndefined();
     expect(vscode.errors).toEqual([
-      '"ships a model to production" has no trace from its last run: run it again (traces are kept for failures).',
+      '"ships a model to production" has no trace from its last run: run it with the "Run with trace" profile (plain runs keep traces of failures only).',
     ]);
   });
 });
@@ -198,9 +199,26 @@ fs.writeFileSync('allure-report/index.html', '<title>Allure Report</title>' + fs
     await vscode.runCommand('journeys.openAllureReport');
     expect(vscode.errors).toEqual([]);
     const [opened] = vscode.openedExternally;
-    expect(opened).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(opened).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{32}\/$/);
     expect(await (await fetch(opened as string)).text()).toBe('<title>Allure Report</title>0');
     expect((await fetch(new URL('../../package.json', opened))).status).toBe(404);
+  });
+
+  test('serves the report only under its random prefix, and refuses a path that does not decode', async () => {
+    const { serveFolder } = await import('../src/report/staticFolderServer.ts');
+    const root = test.info().outputPath('report');
+    await mkdir(root, { recursive: true });
+    await writeFile(path.join(root, 'index.html'), '<title>Allure Report</title>');
+    const served = await serveFolder(root);
+    try {
+      const origin = new URL(served.url).origin;
+      expect((await fetch(`${origin}/index.html`)).status, 'without the prefix').toBe(404);
+      expect(served.url).toMatch(/\/[0-9a-f]{32}\/$/);
+      const malformed = await fetch(`${served.url}%E0%A4%A`, { signal: AbortSignal.timeout(5000) });
+      expect(malformed.status).toBe(400);
+    } finally {
+      await served.close();
+    }
   });
 
   test('without results it says to run journeys first', async ({ vscode }) => {
@@ -209,5 +227,105 @@ fs.writeFileSync('allure-report/index.html', '<title>Allure Report</title>' + fs
       'There are no Allure results yet: run some journeys first, then open the report.',
     ]);
     expect(vscode.openedExternally).toEqual([]);
+  });
+});
+
+test.describe('Traces that last', () => {
+  test('the trace of a failure still opens after another journey ran', async ({ controller, explorer }) => {
+    const broken = controller.find(
+      'Security analyst',
+      'counts-alerts.journey.ts',
+      'counts alerts by severity (deliberately broken)',
+    );
+    await runProfile(controller, 'Run', { include: [broken] });
+    const ships = controller.find(
+      'Production deployer',
+      'ships-model.journey.ts',
+      'ships a model to production',
+    );
+    await runProfile(controller, 'Run', { include: [ships] });
+    const trace = explorer.traces.traceOf(broken);
+    expect(trace, 'a trace is kept').toBeDefined();
+    expect(existsSync(trace as string), `${trace} exists`).toBe(true);
+  });
+
+  test('"Run with trace" keeps a trace of a passing journey', async ({ controller, explorer }) => {
+    const ships = controller.find(
+      'Production deployer',
+      'ships-model.journey.ts',
+      'ships a model to production',
+    );
+    const run = await runProfile(controller, 'Run with trace', { include: [ships] });
+    expect(run.stateOf(ships)?.kind).toBe('passed');
+    const trace = explorer.traces.traceOf(ships);
+    expect(trace && existsSync(trace)).toBe(true);
+  });
+});
+
+test.describe('Warm stack feedback', () => {
+  test('Start says "starting" while it waits, and gives up after its timeout with what to do', async ({
+    vscode,
+    workspace,
+  }) => {
+    const { WarmStack } = await import('../src/stack/warmStack.ts');
+    const manifest = JSON.parse(await readFile(path.join(workspace, 'package.json'), 'utf8'));
+    // A stack:up that never brings a stack up (it gives up on its own after a while).
+    manifest.scripts = { 'stack:up': 'node -e "setTimeout(() => {}, 20000)"' };
+    await writeFile(path.join(workspace, 'package.json'), JSON.stringify(manifest));
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new Error('no folder');
+    const stack = new WarmStack(
+      vscode,
+      folder,
+      { appendLine: () => {}, dispose: () => {} },
+      { startTimeoutMs: 1500 },
+    );
+    const item = vscode.statusBarItems.at(-1);
+    const starting = stack.start();
+    const outcome = starting.then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    await expect.poll(() => item?.text).toContain('starting');
+    const bounded = await Promise.race([
+      outcome,
+      new Promise((resolve) => setTimeout(() => resolve('Start was still waiting after 15 s'), 15_000)),
+    ]);
+    expect(bounded).toBe(
+      'The warm stack was not up after 2 s: see .journeys/stack-up.log, then stop it and start again.',
+    );
+    expect(item?.text).toContain('cold');
+  });
+
+  test('Start and Stop say what to do when npm is not on the PATH, instead of hanging', async ({
+    vscode,
+  }) => {
+    const { WarmStack } = await import('../src/stack/warmStack.ts');
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new Error('no folder');
+    const stack = new WarmStack(
+      vscode,
+      folder,
+      { appendLine: () => {}, dispose: () => {} },
+      { startTimeoutMs: 60_000 },
+    );
+    const path_ = process.env.PATH;
+    process.env.PATH = test.info().outputPath('no-npm-here');
+    try {
+      for (const action of [() => stack.start(), () => stack.stop()]) {
+        const message = await Promise.race([
+          action().then(
+            () => 'it succeeded',
+            (error: Error) => error.message,
+          ),
+          new Promise((resolve) => setTimeout(() => resolve('it was still waiting after 15 s'), 15_000)),
+        ]);
+        expect(message).toMatch(
+          /^Could not start npm \(spawn npm ENOENT\): install Node\.js with npm, or put npm on the PATH/,
+        );
+      }
+    } finally {
+      process.env.PATH = path_;
+    }
   });
 });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { discoverJourneys } from '../src/discovery/journeyFiles.ts';
 import { parseJourneyFile } from '../src/discovery/journeyParser.ts';
 import { personaFixturesIn, readPersonaFixtures } from '../src/discovery/personaFixtures.ts';
-import { taskTitle } from '../src/personas.ts';
+import { readTaskTitles, taskMethodsIn } from '../src/discovery/personaTasks.ts';
 import { expect, fixtureWorkspace, test } from './explorerFixtures.ts';
 import { listStatically, listWithPlaywright } from './playwrightList.ts';
 
@@ -32,6 +32,7 @@ test(\`computed \${process.env.TITLE}\`, async () => {});
         tags: ['@release', '@production-deployer', '@e2e', '@slow'],
         modifier: undefined,
         literalTitle: true,
+        exactTitles: 3,
       },
       {
         title: 'waits for approval',
@@ -41,6 +42,7 @@ test(\`computed \${process.env.TITLE}\`, async () => {});
         tags: ['@release', '@production-deployer'],
         modifier: 'skip',
         literalTitle: true,
+        exactTitles: 2,
       },
       {
         // biome-ignore lint/suspicious/noTemplateCurlyInString: a computed title, as the source spells it.
@@ -51,6 +53,7 @@ test(\`computed \${process.env.TITLE}\`, async () => {});
         tags: [],
         modifier: undefined,
         literalTitle: false,
+        exactTitles: 0,
       },
     ]);
   });
@@ -101,6 +104,34 @@ for (const title of load()) test(\`unknown \${title}\`, async () => {});
     ]);
   });
 
+  test('a title held in a constant of the same file shows its text, not the constant name', () => {
+    const journeys = parseJourneyFile(
+      'x.journey.ts',
+      `const SHIPS = 'ships a model to production';
+const titles = { rollBack: 'rolls back a bad release' } as const;
+test.describe(titles.rollBack, () => {
+  test(SHIPS, async () => {});
+});
+`,
+    );
+    expect(journeys.map((journey) => [journey.describePath, journey.title, journey.literalTitle])).toEqual([
+      [['rolls back a bad release'], 'ships a model to production', true],
+    ]);
+  });
+
+  test('a journey under a computed describe title is exact only up to that describe', () => {
+    const journeys = parseJourneyFile(
+      'x.journey.ts',
+      `test.describe('Releases', () => {
+  test.describe(\`on \${process.env.STACK}\`, () => {
+    test('roll back', async () => {});
+  });
+});
+`,
+    );
+    expect(journeys.map((journey) => journey.exactTitles)).toEqual([1]);
+  });
+
   test('reads nested test.step calls and persona tasks of destructured persona fixtures only', () => {
     const [journey] = parseJourneyFile(
       'x.journey.ts',
@@ -112,13 +143,21 @@ for (const title of load()) test(\`unknown \${title}\`, async () => {});
     await test.step(\`scored \${events.length} events\`, async () => {});
   });
   await unrelated.promoteToProduction();
+  await expect(shipper.liveMetric('Received')).toHaveText('10');
 });`,
-      new Set(['dataScientist', 'deployer']),
+      {
+        fixtures: new Set(['dataScientist', 'deployer']),
+        tasks: new Map([
+          ['signInThroughSso', 'sign in through SSO'],
+          ['deployToStaging', 'deploy to staging'],
+          ['promoteToProduction', 'promote to production'],
+        ]),
+      },
     );
     const outline = (steps: NonNullable<typeof journey>['steps']): unknown =>
       steps.map((step) => [step.kind, step.title, step.line, step.literalTitle, outline(step.steps)]);
     expect(outline(journey?.steps ?? [])).toEqual([
-      ['task', 'sign in through sso', 2, true, []],
+      ['task', 'sign in through SSO', 2, true, []],
       [
         'step',
         'staging answers',
@@ -145,7 +184,10 @@ for (const title of load()) test(\`unknown \${title}\`, async () => {});
       'viewer',
     ]);
     // The tenant administrator's tasks in a real journey show as steps.
-    const files = await discoverJourneys(path.join(repoRoot, 'journeys'), names);
+    const files = await discoverJourneys(path.join(repoRoot, 'journeys'), {
+      fixtures: names,
+      tasks: await readTaskTitles(repoRoot),
+    });
     const retention = files
       .flatMap((file) => file.journeys)
       .find((journey) => journey.title === 'keeps data only as long as the policy says');
@@ -171,10 +213,24 @@ export const roles = { auditor: {} };`,
     expect(missing.problem).toMatch(/^fixtures\/platform-profile\.ts is missing: add it with /);
   });
 
-  test('turns a task method name into the words of its step title', () => {
-    expect(
-      ['uploadDataset', 'promoteToProduction', 'signInThroughSSO', 'openAPIDocument'].map(taskTitle),
-    ).toEqual(['upload dataset', 'promote to production', 'sign in through sso', 'open api document']);
+  test('a task is a persona method that runs task(title): its title as written, other methods are no steps', () => {
+    const tasks = taskMethodsIn(
+      'persona.ts',
+      `class Persona {
+  protected task<T>(title: string, body: () => Promise<T>) { return test.step(title, body, { box: true }); }
+  releaseThroughApi(v) { return this.task('release (API)', async () => {}); }
+  review(s) { return this.task(\`review \${s}\`, async () => {}); }
+  liveMetric(name) { return this.page.getByRole('row', { name }); }
+  helper() { return [1].map(() => this.task('not this method', async () => {})); }
+}
+function task(title, body) { return test.step(title, body); }
+class Other { upload() { return task('upload dataset', () => 1); } }`,
+    );
+    expect([...tasks]).toEqual([
+      ['releaseThroughApi', 'release (API)'],
+      ['review', undefined],
+      ['upload', 'upload dataset'],
+    ]);
   });
 
   test('lists exactly what playwright test --list lists in the fixture workspace', async () => {

@@ -129,6 +129,14 @@ test('reads without changing anything', { tag: '@security-analyst' }, async ({ v
   await expect.poll(steps).toEqual(['nothing changed']);
 
   await writeFile(
+    path.join(workspace, 'fixtures', 'viewer.ts'),
+    `import { test } from '@playwright/test';
+export class Viewer {
+  browseDashboards() { return test.step('browse dashboards', async () => {}, { box: true }); }
+}
+`,
+  );
+  await writeFile(
     path.join(workspace, 'fixtures', 'platform-profile.ts'),
     `export const personas = {
   dataScientist: { role: 'data_scientist' },
@@ -164,4 +172,52 @@ test('the refresh button discovers everything again', async ({ controller, works
     'Data scientist',
     'Security analyst',
   ]);
+});
+
+test('the tree follows a journey file as it is typed, before it is saved', async ({
+  controller,
+  vscode,
+  workspace,
+}) => {
+  const file = path.join(workspace, 'journeys', 'production-deployer', 'ships-model.journey.ts');
+  const { readFile } = await import('node:fs/promises');
+  const source = await readFile(file, 'utf8');
+  vscode.typeInto(
+    file,
+    source.replace('production runs the promoted version', 'production runs the new version'),
+  );
+  await expect
+    .poll(() => controller.renderTree(workspace), { message: 'the unsaved step title shows' })
+    .toContain('production runs the new version');
+});
+
+test('a persona folder moved out of journeys/ leaves no journeys behind', async ({
+  controller,
+  workspace,
+}) => {
+  // VS Code reports a renamed folder as the folder's deletion alone, not each file's.
+  const { rename } = await import('node:fs/promises');
+  await rename(path.join(workspace, 'journeys', 'production-deployer'), path.join(workspace, 'retired'));
+  await expect
+    .poll(() => controller.items.sorted().map((persona) => persona.label))
+    .toEqual(['Data scientist', 'Security analyst']);
+});
+
+test('serves the folder whose config journeys.configPath names, in a subfolder and not the first folder', async ({
+  workspace,
+}) => {
+  const { mkdir, rename } = await import('node:fs/promises');
+  const { findJourneysFolder } = await import('../src/journeyExplorer.ts');
+  const { FakeVSCode } = await import('./fake/fakeVscode.ts');
+  await mkdir(path.join(workspace, 'config'));
+  await rename(
+    path.join(workspace, 'playwright.config.ts'),
+    path.join(workspace, 'config', 'journeys.config.ts'),
+  );
+  const elsewhere = test.info().outputPath('notes');
+  await mkdir(elsewhere, { recursive: true });
+  const editor = new FakeVSCode([elsewhere, workspace], {
+    'journeys.configPath': 'config/journeys.config.ts',
+  });
+  expect(findJourneysFolder(editor)?.uri.fsPath).toBe(workspace);
 });

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseJourneyFile, type StaticJourney } from './journeyParser.ts';
+import { noPersonas, type PersonaVocabulary, parseJourneyFile, type StaticJourney } from './journeyParser.ts';
 
 /** A journey file as the explorer shows it: under its persona's folder, with what it declares. */
 export interface JourneyFile {
@@ -33,27 +33,36 @@ export async function findJourneyFiles(journeysDir: string): Promise<string[]> {
     .sort();
 }
 
-/** `personaFixtures`: the fixtures whose method calls are persona tasks (readPersonaFixtures). */
+/** `personas`: the persona fixtures and their tasks (readPersonaFixtures, readTaskTitles). */
 export async function readJourneyFile(
   journeysDir: string,
   absolutePath: string,
-  personaFixtures: ReadonlySet<string> = new Set(),
+  personas: PersonaVocabulary = noPersonas,
 ): Promise<JourneyFile> {
   const text = await readFile(absolutePath, 'utf8');
+  return journeyFileOf(journeysDir, absolutePath, parseJourneyFile(absolutePath, text, personas));
+}
+
+/** A file's place in the tree (persona folder, relative path) with the journeys it declares. */
+export function journeyFileOf(
+  journeysDir: string,
+  absolutePath: string,
+  journeys: StaticJourney[],
+): JourneyFile {
   const relativePath = path.relative(journeysDir, absolutePath).split(path.sep).join('/');
   const segments = relativePath.split('/');
   return {
     persona: segments.length > 1 ? (segments[0] ?? '') : '',
     relativePath,
     absolutePath,
-    journeys: parseJourneyFile(absolutePath, text, personaFixtures),
+    journeys,
   };
 }
 
 export async function discoverJourneys(
   journeysDir: string,
-  personaFixtures: ReadonlySet<string> = new Set(),
+  personas: PersonaVocabulary = noPersonas,
 ): Promise<JourneyFile[]> {
   const files = await findJourneyFiles(journeysDir);
-  return Promise.all(files.map((file) => readJourneyFile(journeysDir, file, personaFixtures)));
+  return Promise.all(files.map((file) => readJourneyFile(journeysDir, file, personas)));
 }

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { taskTitle } from '../personas.ts';
+import type { TaskTitles } from './personaTasks.ts';
 
 /**
  * Static discovery of one journey file: what Playwright would list, read from the syntax tree
@@ -32,12 +32,18 @@ export interface StaticJourney {
   modifier: string | undefined;
   /** False when a title is computed from values the source alone does not give: shown, not exact. */
   literalTitle: boolean;
+  /**
+   * How many leading titles of the title path (describes, then the journey's own) the source
+   * determines: a run can name the journey by these, and no further.
+   */
+  exactTitles: number;
   steps: StaticStep[];
 }
 
 interface DescribeScope {
   title: string;
   tags: string[];
+  exact: boolean;
 }
 
 const testModifiers = new Set(['only', 'skip', 'fixme', 'fail']);
@@ -51,14 +57,21 @@ type StaticValue = string | number | boolean | StaticValue[] | { [key: string]: 
  */
 type Bindings = ReadonlyMap<string, StaticValue | undefined>;
 
-/**
- * `personaFixtures` names the fixtures whose method calls are persona tasks (the platform
- * profile's personas, see personaFixtures.ts); without it only `test.step` calls are steps.
- */
+/** What the suite's personas are and can do: the vocabulary persona tasks are read with. */
+export interface PersonaVocabulary {
+  /** The fixtures that are personas (the platform profile's, see personaFixtures.ts). */
+  fixtures: ReadonlySet<string>;
+  /** Their task methods and step titles (personaTasks.ts); other methods are not steps. */
+  tasks: TaskTitles;
+}
+
+export const noPersonas: PersonaVocabulary = { fixtures: new Set(), tasks: new Map() };
+
+/** Without `personas` only `test.step` calls are steps. */
 export function parseJourneyFile(
   fileName: string,
   text: string,
-  personaFixtures: ReadonlySet<string> = new Set(),
+  personas: PersonaVocabulary = noPersonas,
 ): StaticJourney[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const journeys: StaticJourney[] = [];
@@ -104,11 +117,12 @@ export function parseJourneyFile(
   const visitDescribe = (call: ts.CallExpression, scopes: DescribeScope[], bindings: Bindings): void => {
     const [first, second, third] = call.arguments;
     const titled = first !== undefined && !isFunction(first);
-    const title = titled ? (literalText(first, bindings)?.text ?? first.getText(source)) : '';
+    const literal = titled ? literalText(first, bindings) : undefined;
+    const title = titled ? (literal?.text ?? first.getText(source)) : '';
     const details = titled && second && !isFunction(second) ? second : undefined;
     const body = [first, second, third].find((argument) => argument && isFunction(argument));
     if (!body) return;
-    const scope = { title, tags: tagOption(details, bindings) };
+    const scope = { title, tags: tagOption(details, bindings), exact: !titled || literal?.exact === true };
     ts.forEachChild(body, (child) => visit(child, [...scopes, scope], bindings));
   };
 
@@ -127,24 +141,28 @@ export function parseJourneyFile(
     tagPath.push(title);
     const titleTags = tagPath.join(' ').match(/@\S+/g) ?? [];
     const { line, column } = position(calleeName(call.expression));
+    const describes = scopes.filter((scope) => scope.title !== '');
+    const firstComputed = describes.findIndex((scope) => !scope.exact);
     return {
       title,
-      describePath: scopes.map((scope) => scope.title).filter((scopeTitle) => scopeTitle !== ''),
+      describePath: describes.map((scope) => scope.title),
       line,
       column,
       tags: [...titleTags, ...tagOption(details, bindings)],
       modifier,
       literalTitle: literal?.exact ?? false,
+      exactTitles: firstComputed >= 0 ? firstComputed : describes.length + (literal?.exact ? 1 : 0),
       steps:
         body && isFunction(body)
-          ? readSteps(body.body, personaBindings(body, personaFixtures), bindings)
+          ? readSteps(body.body, personaBindings(body, personas.fixtures), bindings)
           : [],
     };
   };
 
+  const taskTitles = personas.tasks;
   const readSteps = (
     root: ts.Node,
-    personas: ReadonlyMap<string, string>,
+    personaNames: ReadonlyMap<string, string>,
     bindings: Bindings,
   ): StaticStep[] => {
     const steps: StaticStep[] = [];
@@ -161,16 +179,18 @@ export function parseJourneyFile(
             literalTitle: literal?.exact ?? false,
             line,
             column,
-            steps: body ? readSteps(body, personas, bindings) : [],
+            steps: body ? readSteps(body, personaNames, bindings) : [],
           });
           return;
         }
-        if (callee?.length === 2 && personas.has(callee[0] ?? '')) {
+        const method = callee?.length === 2 && personaNames.has(callee[0] ?? '') ? callee[1] : undefined;
+        if (method !== undefined && taskTitles.has(method)) {
           const { line, column } = position(calleeName(node.expression));
+          const title = taskTitles.get(method);
           steps.push({
-            title: taskTitle(callee[1] ?? ''),
+            title: title ?? method,
             kind: 'task',
-            literalTitle: true,
+            literalTitle: title !== undefined,
             line,
             column,
             steps: [],
@@ -316,6 +336,11 @@ function literalText(node: ts.Node, bindings: Bindings): { text: string; exact: 
     return typeof value === 'string'
       ? { text: value, exact: true }
       : { text: node.getText().slice(1, -1), exact: false };
+  }
+  // A constant of the same file (`test(TITLE, …)`, `test(titles.ship, …)`): its value, not its name.
+  if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+    const value = staticValue(node, bindings);
+    if (typeof value === 'string') return { text: value, exact: true };
   }
   return undefined;
 }

@@ -42,10 +42,12 @@ export class AllureReport {
   }
 
   #build(workspaceDir: string): Promise<void> {
-    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'report'], {
+    // npm is a .cmd script on Windows, which Node only starts through a shell.
+    const child = spawn('npm', ['run', 'report'], {
       cwd: workspaceDir,
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      shell: process.platform === 'win32',
     });
     let tail = '';
     const collect = (chunk: Buffer) => {

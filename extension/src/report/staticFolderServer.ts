@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -21,19 +22,33 @@ const contentTypes: Record<string, string> = {
 };
 
 export interface ServedFolder {
-  /** `http://127.0.0.1:<port>/` */
+  /** `http://127.0.0.1:<port>/<random prefix>/` */
   readonly url: string;
   close(): Promise<void>;
 }
 
 /**
  * Serves one folder read-only on a loopback port: a generated report opened from `file://` cannot
- * load its own scripts in a browser, and a remote editor cannot open `file://` at all.
+ * load its own scripts in a browser, and a remote editor cannot open `file://` at all. Every URL
+ * starts with a random prefix, so another local process or a web page guessing ports cannot
+ * read the report; a path that does not decode is refused, not left hanging.
  */
 export async function serveFolder(root: string): Promise<ServedFolder> {
   const base = path.resolve(root);
+  const prefix = `/${randomBytes(16).toString('hex')}/`;
   const server: Server = createServer(async (request, response) => {
-    const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const rawPath = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (!rawPath.startsWith(prefix)) {
+      response.writeHead(404).end('Not found.');
+      return;
+    }
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(rawPath.slice(prefix.length - 1));
+    } catch {
+      response.writeHead(400).end('The path is not a valid URL path.');
+      return;
+    }
     let file = path.join(base, pathname.endsWith('/') ? `${pathname}index.html` : pathname);
     if (file !== base && !file.startsWith(base + path.sep)) {
       response.writeHead(403).end('Outside the served folder.');
@@ -57,7 +72,7 @@ export async function serveFolder(root: string): Promise<ServedFolder> {
   });
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}${prefix}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,3 +1,5 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { debugPlaywright } from '../debug/debugLauncher.ts';
 import { readSettings } from '../settings.ts';
@@ -8,6 +10,7 @@ import type {
   OutputChannel,
   TestController,
   TestItem,
+  TestRun,
   TestRunRequest,
   VSCode,
   WorkspaceFolder,
@@ -19,6 +22,7 @@ import { runPlaywrightProcess } from './playwrightProcess.ts';
 import { openReporterServer } from './reporterServer.ts';
 import { RunRecorder } from './runRecorder.ts';
 import { selectRun } from './runSelection.ts';
+import { configRootDir } from './testList.ts';
 
 export interface RunnerContext {
   vscode: VSCode;
@@ -33,32 +37,105 @@ export interface RunnerContext {
 
 export type RunMode = 'run' | 'debug';
 
-/** Runs or debugs what a request asks for and reports it live in one TestRun. */
+export interface RunOptions {
+  /** Tag id the profile runs (`smoke`, a persona folder). */
+  tag?: string;
+  /** Narrows the request (a continuous run re-runs only what changed). */
+  include?: readonly TestItem[] | undefined;
+  /** Record a trace of every journey, passing ones too (`--trace=on`). */
+  trace?: boolean;
+}
+
+/**
+ * Runs or debugs what a request asks for and reports it live in one TestRun. One run at a time:
+ * Playwright empties its output folder and a cold run starts a stack of its own, so a second run
+ * beside the first would delete the first's traces and start a second stack. A request made
+ * while a run is going waits its turn and says so in its output.
+ */
 export class JourneyRunner {
   readonly #context: RunnerContext;
+  #queue: Promise<void> = Promise.resolve();
+  /** Runs accepted and not yet ended, the one going included. */
+  #active = 0;
 
   constructor(context: RunnerContext) {
     this.#context = context;
   }
 
-  /**
-   * `include` narrows the request (a continuous run re-runs only what changed); the TestRun still
-   * belongs to the request, so VS Code shows it as part of that run.
-   */
   async run(
     request: TestRunRequest,
     token: CancellationToken,
     mode: RunMode,
-    tag?: string,
-    include: readonly TestItem[] | undefined = request.include,
+    options: RunOptions = {},
   ): Promise<void> {
-    const { vscode, controller, tree, traces, folder, log } = this.#context;
+    const { vscode, controller } = this.#context;
+    const include = 'include' in options ? options.include : request.include;
+    const run = controller.createTestRun(request, mode === 'debug' ? 'Debug journeys' : 'Journeys', true);
+    const queued = this.#active > 0;
+    this.#active++;
+    // A run cancelled while it waits ends at once, rather than when its turn comes.
+    let waiting = true;
+    const endWaiting = () => {
+      if (!waiting) return;
+      waiting = false;
+      run.appendOutput('Cancelled before it started.\r\n');
+      run.end();
+    };
+    const cancelWaiting = token.onCancellationRequested(endWaiting);
+    const turn = this.#queue.then(async () => {
+      try {
+        cancelWaiting.dispose();
+        if (token.isCancellationRequested) endWaiting();
+        if (!waiting) return;
+        waiting = false;
+        await this.#run(run, request, token, mode, { ...options, include });
+      } finally {
+        this.#active--;
+      }
+    });
+    if (queued) {
+      run.appendOutput(
+        'Another journey run is in progress: this one starts when it ends (one run at a time, so runs do not share test-results or start two stacks).\r\n',
+      );
+      void vscode.window.showInformationMessage(
+        'Journey Explorer runs one run at a time: this one is queued and starts when the current run ends.',
+      );
+    }
+    this.#queue = turn.catch(() => {});
+    return turn;
+  }
+
+  /** The TestRun belongs to the request, so VS Code shows a continuous run's re-runs as part of it. */
+  async #run(
+    run: TestRun,
+    request: TestRunRequest,
+    token: CancellationToken,
+    mode: RunMode,
+    options: RunOptions,
+  ): Promise<void> {
+    const { vscode, tree, traces, folder, log } = this.#context;
     const workspaceDir = folder.uri.fsPath;
     const { settings, problems } = readSettings(vscode, folder.uri);
     for (const problem of problems) void vscode.window.showErrorMessage(problem);
 
-    const selection = selectRun(tree, workspaceDir, { include, exclude: request.exclude, tag });
-    const run = controller.createTestRun(request, mode === 'debug' ? 'Debug journeys' : 'Journeys', true);
+    let configFile: string;
+    let rootDir: string;
+    try {
+      configFile = configFileOrError(workspaceDir, settings.configPath);
+      rootDir = configRootDir(configFile);
+    } catch (error) {
+      const problem = error instanceof Error ? error.message : String(error);
+      void vscode.window.showErrorMessage(problem);
+      const journeys = tree.journeysBelow(options.include);
+      for (const journey of journeys) run.errored(journey, new vscode.TestMessage(problem));
+      run.end();
+      return;
+    }
+    const selection = selectRun(tree, rootDir, {
+      include: options.include,
+      exclude: request.exclude,
+      tag: options.tag,
+    });
     if (selection.journeys.length === 0) {
       run.appendOutput('No journey matches this request: nothing to run.\r\n');
       run.end();
@@ -71,13 +148,16 @@ export class JourneyRunner {
       (event) => recorder.handle(event),
       (line) => log.appendLine(`Ignored a line from the reporter that is not an event: ${line}`),
     );
+    const listDir = await mkdtemp(path.join(tmpdir(), 'journeys-run-'));
+    const testListFile = path.join(listDir, 'journeys.txt');
+    await writeFile(testListFile, `${selection.testList.join('\n')}\n`);
     let problem: string | undefined;
     try {
-      configFileOrError(workspaceDir, settings.configPath);
       const invocation = playwrightInvocation({
         workspaceDir,
         settings,
-        selection,
+        testListFile,
+        trace: options.trace === true,
         reporterFile: path.join(this.#context.extensionDir, 'dist', 'reporter.cjs'),
         reporterAddress: server.address,
         debug: mode === 'debug',
@@ -93,6 +173,12 @@ export class JourneyRunner {
           `Debug ${selection.journeys.length === 1 ? selection.journeys[0]?.label : 'journeys'}`,
           token,
         );
+        await server.settled();
+        // A debug session gives no exit code: a Playwright that reported nothing failed to start.
+        if (!token.isCancellationRequested && !recorder.reportedAny && recorder.globalErrors.length === 0) {
+          problem =
+            'Playwright ended before reporting any journey: see the Debug Console for why, fix it, then debug again.';
+        }
       } else {
         const outcome = await runPlaywrightProcess(
           invocation,
@@ -112,6 +198,7 @@ export class JourneyRunner {
       recorder.finish(selection.journeys, problem);
       run.end();
       await server.close();
+      await rm(listDir, { recursive: true, force: true });
     }
   }
 }

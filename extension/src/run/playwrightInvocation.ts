@@ -2,8 +2,6 @@ import type { JourneySettings } from '../settings.ts';
 import { runEnvironment } from '../settings.ts';
 import { resolveFromWorkspace, resolvePlaywrightCli } from './playwrightCli.ts';
 import { reporterAddressVariable } from './reporterProtocol.ts';
-import type { RunSelection } from './runSelection.ts';
-import { tagGrep } from './runSelection.ts';
 
 /** A Playwright command line: what a run spawns and what a debug session launches. */
 export interface PlaywrightInvocation {
@@ -16,7 +14,10 @@ export interface PlaywrightInvocation {
 export interface InvocationInput {
   workspaceDir: string;
   settings: JourneySettings;
-  selection: RunSelection;
+  /** The `--test-list` file naming the journeys to run (testList.ts). */
+  testListFile: string;
+  /** Record a trace of every journey (`--trace=on`), not only of failures. */
+  trace: boolean;
   reporterFile: string;
   reporterAddress: string;
   debug: boolean;
@@ -25,7 +26,7 @@ export interface InvocationInput {
 }
 
 export function playwrightInvocation(input: InvocationInput): PlaywrightInvocation {
-  const { settings, selection } = input;
+  const { settings } = input;
   // `--reporter` replaces the config's reporters: keep a readable log beside the stream, and
   // Allure results when the workspace uses allure-playwright, so the report covers editor runs.
   const reporters = [input.reporterFile, 'list'];
@@ -34,10 +35,15 @@ export function playwrightInvocation(input: InvocationInput): PlaywrightInvocati
     'test',
     '--config',
     settings.configPath,
-    ...selection.locations,
+    '--test-list',
+    input.testListFile,
     `--reporter=${reporters.join(',')}`,
+    // A journey's own output reaches the run through the streaming reporter, attached to that
+    // journey; without --quiet the list reporter printed it a second time.
+    '--quiet',
   ];
-  if (selection.tag) args.push('--grep', tagGrep(selection.tag));
+  if (settings.project !== undefined) args.push(`--project=${settings.project}`);
+  if (input.trace) args.push('--trace=on');
   if (input.debug) {
     // One worker and no timeout so a paused breakpoint is not killed; no retries so it stops once.
     args.push('--workers=1', '--timeout=0', '--retries=0');

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { CancellationToken } from '../vscodeApi.ts';
 import { nodeExecutable } from './nodeExecutable.ts';
 import type { PlaywrightInvocation } from './playwrightInvocation.ts';
+import { killProcessTree } from './processTree.ts';
 
 export interface ProcessOutcome {
   exitCode: number | null;
@@ -9,7 +10,15 @@ export interface ProcessOutcome {
   stderrTail: string;
 }
 
-/** Runs Playwright as a child process, forwarding its output, until it exits or is cancelled. */
+/** How long a cancelled run may take to stop its workers and report before its whole tree is killed. */
+export const cancelGraceMs = 3000;
+
+/**
+ * Runs Playwright as a child process, forwarding its output, until it exits or is cancelled.
+ * Cancelling asks Playwright to stop (SIGINT: it stops its workers and still reports what ran),
+ * then kills the whole process tree after a grace period: a journey's own children (a browser, a
+ * service it started) must not outlive the run.
+ */
 export function runPlaywrightProcess(
   invocation: PlaywrightInvocation,
   onOutput: (text: string) => void,
@@ -20,6 +29,8 @@ export function runPlaywrightProcess(
     cwd: invocation.cwd,
     env: { ...process.env, ...node.env, ...invocation.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group on POSIX, so the tree can be signalled as one.
+    detached: process.platform !== 'win32',
   });
   let stderrTail = '';
   child.stdout.setEncoding('utf8').on('data', onOutput);
@@ -27,9 +38,13 @@ export function runPlaywrightProcess(
     stderrTail = (stderrTail + text).slice(-4000);
     onOutput(text);
   });
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  let exited = false;
   const cancellation = token.onCancellationRequested(() => {
-    // SIGINT lets Playwright stop its workers and still report what ran.
-    if (child.exitCode === null) child.kill('SIGINT');
+    if (exited || child.pid === undefined) return;
+    const pid = child.pid;
+    killProcessTree(pid, 'SIGINT');
+    grace = setTimeout(() => killProcessTree(pid, 'SIGKILL'), cancelGraceMs);
   });
   return new Promise((resolve) => {
     child.on('error', (error) => {
@@ -37,7 +52,13 @@ export function runPlaywrightProcess(
       resolve({ exitCode: null, stderrTail: `Could not start ${node.command}: ${error.message}` });
     });
     child.on('close', (exitCode) => {
+      exited = true;
       cancellation.dispose();
+      // Playwright exited; what it left behind in its group (a journey's child) goes with it.
+      if (grace !== undefined && child.pid !== undefined) {
+        clearTimeout(grace);
+        killProcessTree(child.pid, 'SIGKILL');
+      }
       resolve({ exitCode, stderrTail });
     });
   });

@@ -44,6 +44,13 @@ export class RunProfiles {
       (request, token) => this.#handle(request, token, 'debug'),
       true,
     );
+    // Traces are kept for failures; this one records every journey's, so a passing one has one too.
+    controller.createRunProfile(
+      'Run with trace',
+      Run,
+      (request, token) => this.#handle(request, token, 'run', undefined, true),
+      false,
+    );
     this.#tagged('Run @smoke journeys', 'smoke');
   }
 
@@ -67,12 +74,18 @@ export class RunProfiles {
     );
   }
 
-  #handle(request: TestRunRequest, token: CancellationToken, mode: RunMode, tag?: string): Promise<void> {
+  #handle(
+    request: TestRunRequest,
+    token: CancellationToken,
+    mode: RunMode,
+    tag?: string,
+    trace = false,
+  ): Promise<void> {
     if (request.continuous) {
       return runContinuously(this.#tree, request, token, this.#onSourceChanged, (include) =>
-        this.#runner.run(request, token, mode, tag, include),
+        this.#runner.run(request, token, mode, { tag, include, trace }),
       );
     }
-    return this.#runner.run(request, token, mode, tag);
+    return this.#runner.run(request, token, mode, { tag, trace });
   }
 }

@@ -23,7 +23,8 @@ export class RunRecorder {
   readonly #run: TestRun;
   readonly #traces: TraceStore;
   readonly #attempts = new Map<string, Attempt>();
-  readonly #finished = new Set<TestItem>();
+  /** Ids, not items: an edit saved during the run replaces nothing, but VS Code keys results by id too. */
+  readonly #finished = new Set<string>();
   readonly #globalErrors: ReportedError[] = [];
 
   constructor(vscode: VSCode, tree: JourneyTree, run: TestRun, traces: TraceStore) {
@@ -96,7 +97,7 @@ export class RunRecorder {
           return;
         }
         this.#skipStepsThatDidNotRun(item, attempt.ran);
-        this.#finished.add(item);
+        this.#finished.add(item.id);
         this.#traces.set(item, trace);
         item.description = withoutFlakyNote(item.description);
         if (event.outcome === 'skipped') this.#run.skipped(item);
@@ -139,7 +140,7 @@ export class RunRecorder {
     const reasons: TestMessage[] = this.#globalErrors.map((error) => this.#message(error, false));
     if (problem) reasons.push(new this.#vscode.TestMessage(problem));
     for (const item of expected) {
-      if (this.#finished.has(item)) continue;
+      if (this.#finished.has(item.id)) continue;
       if (reasons.length > 0) this.#run.errored(item, reasons);
       else this.#run.skipped(item);
     }

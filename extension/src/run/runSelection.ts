@@ -1,13 +1,11 @@
-import path from 'node:path';
 import type { JourneyTree } from '../tree/journeyTree.ts';
 import type { TestItem } from '../vscodeApi.ts';
+import { testListLine } from './testList.ts';
 
-/** Which journeys a run request means, as Playwright CLI filters and the items to report on. */
+/** Which journeys a run request means: the lines of Playwright's test list, and the items to report on. */
 export interface RunSelection {
-  /** `file:line` or folder filters, relative to the workspace folder, with forward slashes. */
-  locations: string[];
-  /** A tag the journeys must carry (a profile's tag), e.g. `@smoke`. */
-  tag: string | undefined;
+  /** One `file › describe › title` line per journey (testList.ts), relative to the config's rootDir. */
+  testList: string[];
   /** Journey items expected to report, in tree order. */
   journeys: TestItem[];
 }
@@ -15,17 +13,17 @@ export interface RunSelection {
 export interface RequestScope {
   include: readonly TestItem[] | undefined;
   exclude: readonly TestItem[] | undefined;
-  /** Tag id without `@`, from the profile that runs the request. */
+  /** Tag id without `@`, from the profile that runs the request (a persona folder is one). */
   tag: string | undefined;
 }
 
 /**
- * Turns a request into filters. Without exclusions the filters stay coarse (a persona folder, a
- * file, a journey's line) so new journeys in an included file still run; with exclusions every
- * remaining journey is named by its line, because Playwright has no way to leave one out.
+ * Turns a request into the exact journeys to run, by id: items are looked up in the tree as it is
+ * now (a request made before an edit still finds its journeys), exclusions and the profile's tag
+ * are applied to the tree's items, and each journey is named by its title path. Nothing is
+ * selected by line or by path pattern, so a run runs what was asked and nothing beside it.
  */
-export function selectRun(tree: JourneyTree, workspaceDir: string, scope: RequestScope): RunSelection {
-  const relative = (file: string) => path.relative(workspaceDir, file).split(path.sep).join('/');
+export function selectRun(tree: JourneyTree, rootDir: string, scope: RequestScope): RunSelection {
   const excluded = new Set(scope.exclude?.map((item) => item.id) ?? []);
   const isExcluded = (item: TestItem): boolean => {
     for (let current: TestItem | undefined = item; current; current = current.parent) {
@@ -38,40 +36,11 @@ export function selectRun(tree: JourneyTree, workspaceDir: string, scope: Reques
   const journeys = tree
     .journeysBelow(scope.include)
     .filter((journey) => !isExcluded(journey) && hasTag(journey));
-  const tag = scope.tag === undefined ? undefined : `@${scope.tag}`;
-
-  if (excluded.size > 0) {
-    const locations = journeys.map((journey) => {
-      const node = tree.node(journey);
-      return node?.kind === 'journey' ? `${relative(node.file)}:${node.line}` : '';
-    });
-    return { locations: [...new Set(locations.filter(Boolean))], tag, journeys };
-  }
-
-  const locations = (scope.include ?? []).map((item) => {
-    const node = tree.node(item);
-    switch (node?.kind) {
-      case 'persona':
-        return `${relative(path.join(tree.journeysDir, node.folder))}/`;
-      case 'file':
-        return relative(node.file);
-      case 'journey':
-        return `${relative(node.file)}:${node.line}`;
-      case 'step': {
-        const journey = tree.node(node.journey);
-        return journey?.kind === 'journey' ? `${relative(journey.file)}:${journey.line}` : '';
-      }
-      default:
-        return '';
-    }
+  const testList = journeys.flatMap((journey) => {
+    const node = tree.node(journey);
+    return node?.kind === 'journey'
+      ? [testListLine(rootDir, node.file, node.titlePath, node.exactTitles)]
+      : [];
   });
-  // Running everything still means only the journeys: the config may hold other projects.
-  const filters =
-    scope.include === undefined ? [`${relative(tree.journeysDir)}/`] : locations.filter(Boolean);
-  return { locations: [...new Set(filters)], tag, journeys };
-}
-
-/** A grep that matches the tag as a whole word: `@smoke` must not match `@smoke-extended`. */
-export function tagGrep(tag: string): string {
-  return `${tag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`;
+  return { testList: [...new Set(testList)], journeys };
 }

@@ -49,18 +49,30 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** How long `npm run stack:up` may take to bring a stack up (a cold containers stack pulls images). */
+export const defaultStartTimeoutMs = 300_000;
+
 /** The status bar item and the start/stop commands of the warm stack. */
 export class WarmStack {
   readonly #vscode: VSCode;
   readonly #folder: WorkspaceFolder;
   readonly #log: OutputChannel;
   readonly #item: StatusBarItem;
+  readonly #startTimeoutMs: number;
   #status: StackStatus | undefined;
+  /** While a start is under way the status bar says so, whatever a refresh in between reads. */
+  #starting = false;
 
-  constructor(vscode: VSCode, folder: WorkspaceFolder, log: OutputChannel) {
+  constructor(
+    vscode: VSCode,
+    folder: WorkspaceFolder,
+    log: OutputChannel,
+    options: { startTimeoutMs?: number } = {},
+  ) {
     this.#vscode = vscode;
     this.#folder = folder;
     this.#log = log;
+    this.#startTimeoutMs = options.startTimeoutMs ?? defaultStartTimeoutMs;
     this.#item = vscode.window.createStatusBarItem('journeys.stack', vscode.StatusBarAlignment.Left, 10);
     this.#item.show();
   }
@@ -73,6 +85,12 @@ export class WarmStack {
     const { settings } = readSettings(this.#vscode, this.#folder.uri);
     const status = await readStackStatus(this.#folder.uri.fsPath, settings.stackMode);
     this.#status = status;
+    if (this.#starting && !status.warm) {
+      this.#item.text = `$(loading~spin) Stack: ${settings.stackMode} · starting`;
+      this.#item.tooltip = `npm run stack:up is starting a ${settings.stackMode} stack (output in ${stackUpLog}).`;
+      this.#item.command = undefined;
+      return status;
+    }
     this.#item.text = status.warm
       ? `$(server-process) Stack: ${status.mode} · warm`
       : `$(server) Stack: ${status.mode} · cold`;
@@ -83,30 +101,40 @@ export class WarmStack {
     return status;
   }
 
-  /** Starts `npm run stack:up` and resolves once the stack file points at a live stack. */
+  /**
+   * Starts `npm run stack:up` and resolves once the stack file points at a live stack; rejects
+   * with what to do when npm cannot start, stack:up stops early, or the stack is not up in time.
+   */
   async start(): Promise<StackStatus> {
+    if (this.#starting) throw new Error('The warm stack is already starting: wait for it, or stop it.');
     if ((await this.refresh()).warm) return this.#status as StackStatus;
     const { settings } = readSettings(this.#vscode, this.#folder.uri);
-    // stack:up keeps running (detached, so it outlives this window) for as long as the stack does.
-    const child = this.#npm('stack:up', runEnvironment(settings));
-    this.#item.text = `$(loading~spin) Stack: ${settings.stackMode} · starting`;
-    const exit = { code: undefined as number | null | undefined };
-    child.on('exit', (code) => {
-      exit.code = code;
-    });
+    this.#starting = true;
     try {
+      await this.refresh();
+      // stack:up keeps running (detached, so it outlives this window) for as long as the stack does.
+      const ended = exitOf(this.#npm('stack:up', runEnvironment(settings)));
+      const deadline = Date.now() + this.#startTimeoutMs;
       // The stack writes its file when it is ready: watch for that rather than guess a duration.
       for (;;) {
         const status = await this.refresh();
         if (status.warm) return status;
-        if (exit.code !== undefined) {
+        const exit = ended.outcome;
+        if (exit?.error) throw new Error(npmMissing(exit.error));
+        if (exit) {
           throw new Error(
             `npm run stack:up stopped (exit code ${exit.code}) before the stack was up: see ${stackUpLog}.`,
+          );
+        }
+        if (Date.now() > deadline) {
+          throw new Error(
+            `The warm stack was not up after ${Math.round(this.#startTimeoutMs / 1000)} s: see ${stackUpLog}, then stop it and start again.`,
           );
         }
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     } finally {
+      this.#starting = false;
       await this.refresh();
     }
   }
@@ -114,10 +142,11 @@ export class WarmStack {
   async stop(): Promise<StackStatus> {
     const { settings } = readSettings(this.#vscode, this.#folder.uri);
     const child = this.#npm('stack:down', runEnvironment(settings));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const exit = await exitOf(child).done;
     const status = await this.refresh();
-    if (code !== 0)
-      throw new Error(`npm run stack:down failed (exit code ${code}): see the Journey Explorer output.`);
+    if (exit.error) throw new Error(npmMissing(exit.error));
+    if (exit.code !== 0)
+      throw new Error(`npm run stack:down failed (exit code ${exit.code}): see the Journey Explorer output.`);
     return status;
   }
 
@@ -135,11 +164,13 @@ export class WarmStack {
       const logFile = openSync(path.join(cwd, stackUpLog), 'a');
       stdio = ['ignore', logFile, logFile];
     }
-    const child = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', script], {
+    // npm is a .cmd script on Windows, which Node only starts through a shell.
+    const child = spawn('npm', ['run', script], {
       cwd,
       env: { ...process.env, ...env },
       stdio,
       detached,
+      shell: process.platform === 'win32',
     });
     const log = (text: Buffer) => this.#log.appendLine(`[${script}] ${text.toString().trimEnd()}`);
     child.stdout?.on('data', log);
@@ -148,4 +179,34 @@ export class WarmStack {
     if (detached) child.unref();
     return child;
   }
+}
+
+interface ProcessEnd {
+  code: number | null;
+  error?: Error;
+}
+
+/** How a child ends: its exit code, or the error that kept it from starting (npm not found). */
+function exitOf(child: ChildProcess): {
+  readonly outcome: ProcessEnd | undefined;
+  done: Promise<ProcessEnd>;
+} {
+  const watch: { outcome: ProcessEnd | undefined; done: Promise<ProcessEnd> } = {
+    outcome: undefined,
+    done: new Promise((resolve) => {
+      child.on('error', (error) => {
+        watch.outcome = { code: null, error };
+        resolve(watch.outcome);
+      });
+      child.on('exit', (code) => {
+        watch.outcome = { code };
+        resolve(watch.outcome);
+      });
+    }),
+  };
+  return watch;
+}
+
+function npmMissing(error: Error): string {
+  return `Could not start npm (${error.message}): install Node.js with npm, or put npm on the PATH VS Code is started with, then try again.`;
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Dirent, type FSWatcher, readdirSync, watch } from 'node:fs';
+import { type Dirent, existsSync, type FSWatcher, readdirSync, watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type {
@@ -12,6 +12,7 @@ import type {
   StatusBarAlignment,
   StatusBarItem,
   TestRunProfileKind,
+  TextDocumentChangeEvent,
   VSCode,
   WorkspaceFolder,
 } from '../../src/vscodeApi.ts';
@@ -63,7 +64,8 @@ class FakeFileSystemWatcher implements FileSystemWatcher {
 
   /** Watches `dir` and the directories below it; `report` fires create for the files already there. */
   #watchDirectory(dir: string, report: boolean): void {
-    if (this.#watchers.has(dir)) return;
+    // Folders off the pattern's path (test-results, containers, …) can hold no match: not watched.
+    if (this.#watchers.has(dir) || !this.#couldHoldMatches(dir)) return;
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -96,13 +98,42 @@ class FakeFileSystemWatcher implements FileSystemWatcher {
       () => {
         const watcher = this.#watchers.get(file);
         if (watcher) {
-          watcher.close();
-          this.#watchers.delete(file);
+          // VS Code reports a deleted (or renamed) folder as the folder alone: nothing is said
+          // about the files that were in it. Only folders where the pattern could match count.
+          if (!this.#couldHoldMatches(file)) return;
+          for (const [dir, below] of this.#watchers) {
+            if (dir === file || dir.startsWith(file + path.sep)) {
+              below.close();
+              this.#watchers.delete(dir);
+            }
+          }
+          for (const known of [...this.#known])
+            if (known.startsWith(file + path.sep)) this.#known.delete(known);
+          this.#delete.fire(Uri.file(file));
+          return;
         }
         if (!this.#matches(file)) return;
+        // A file that went with its folder is not reported: the folder's deletion is.
+        if (!existsSync(path.dirname(file))) return;
         this.#known.delete(file);
         this.#delete.fire(Uri.file(file));
       },
+    );
+  }
+
+  // Whether the folder lies on the literal start of the pattern (`journeys` for journeys/**/*.ts).
+  #couldHoldMatches(dir: string): boolean {
+    const relative = path.relative(this.#base, dir).split(path.sep).join('/');
+    if (relative === '') return true;
+    const literal = this.#pattern
+      .split('/')
+      .filter((_, index, all) => all.slice(0, index + 1).every((part) => !/[*?{[]/.test(part)));
+    const prefix = literal.join('/');
+    return (
+      prefix === '' ||
+      relative === prefix ||
+      relative.startsWith(`${prefix}/`) ||
+      prefix.startsWith(`${relative}/`)
     );
   }
 
@@ -130,6 +161,7 @@ export class FakeVSCode implements VSCode {
   readonly #commands = new Map<string, (...args: never[]) => unknown>();
   readonly #configuration: Record<string, unknown>;
   readonly #configurationChanged = new Emitter<ConfigurationChangeEvent>();
+  readonly #documentChanged = new Emitter<TextDocumentChangeEvent>();
   readonly #debugStarted = new Emitter<DebugSession>();
   readonly #debugTerminated = new Emitter<DebugSession>();
   readonly #watchers: FakeFileSystemWatcher[] = [];
@@ -177,6 +209,7 @@ export class FakeVSCode implements VSCode {
         return watcher;
       },
       onDidChangeConfiguration: this.#configurationChanged.event,
+      onDidChangeTextDocument: this.#documentChanged.event,
     };
     this.window = {
       createStatusBarItem: () => {
@@ -235,9 +268,10 @@ export class FakeVSCode implements VSCode {
           name: configuration.name,
           configuration,
         };
+        // As VS Code's JavaScript debugger does: node with the inspector on, the program, its args.
         const child = spawn(
           process.execPath,
-          [configuration.program as string, ...(configuration.args as string[])],
+          ['--inspect=127.0.0.1:0', configuration.program as string, ...(configuration.args as string[])],
           {
             cwd: configuration.cwd as string,
             env: { ...process.env, ...(configuration.env as Record<string, string>) },
@@ -269,6 +303,11 @@ export class FakeVSCode implements VSCode {
   runCommand(command: string, ...args: unknown[]): Promise<unknown> {
     if (!this.#commands.has(command)) throw new Error(`No command ${command} is registered`);
     return this.commands.executeCommand(command, ...args) as Promise<unknown>;
+  }
+
+  /** Types `text` as the whole unsaved content of `file`, as an editor reports each edit. */
+  typeInto(file: string, text: string): void {
+    this.#documentChanged.fire({ document: { uri: Uri.file(file), getText: () => text } });
   }
 
   setConfiguration(key: string, value: unknown): void {

@@ -110,9 +110,13 @@ export class FakeTestRunProfile implements TestRunProfile {
   dispose(): void {}
 }
 
-export type RunEntry =
+/** Orders what every run did, across runs: a second run's start can be compared to a first's end. */
+let clock = 0;
+
+export type RunEntry = (
   | { kind: 'enqueued' | 'started' | 'passed' | 'skipped'; item: FakeTestItem; duration?: number }
-  | { kind: 'failed' | 'errored'; item: FakeTestItem; messages: TestMessage[]; duration?: number };
+  | { kind: 'failed' | 'errored'; item: FakeTestItem; messages: TestMessage[]; duration?: number }
+) & { at?: number };
 
 export class CancellationSource {
   readonly #emitter = new Emitter<unknown>();
@@ -144,6 +148,8 @@ export class FakeTestRun implements TestRun {
   readonly output: { text: string; location?: Location; test?: FakeTestItem }[] = [];
   readonly token: CancellationToken;
   ended = false;
+  /** When the run ended, on the clock entries are stamped with. */
+  endedAt: number | undefined;
   readonly #onEnd = new Emitter<void>();
   readonly finished: Promise<void>;
 
@@ -179,18 +185,20 @@ export class FakeTestRun implements TestRun {
   end(): void {
     if (this.ended) throw new Error('The run ended twice');
     this.ended = true;
+    this.endedAt = ++clock;
     this.#onEnd.fire();
   }
 
-  /** The last state of an item in this run. */
+  /** The last state of an item in this run: by id, as VS Code keys results (not by object). */
   stateOf(item: TestItem): RunEntry | undefined {
-    return this.entries.findLast((entry) => entry.item === item);
+    return this.entries.findLast((entry) => entry.item.id === item.id);
   }
 
   /** Every item that got a result, in the order results arrived: "<indent><label>: <state>". */
   renderResults(): string {
     const seen: FakeTestItem[] = [];
-    for (const entry of this.entries) if (!seen.includes(entry.item)) seen.push(entry.item);
+    for (const entry of this.entries)
+      if (!seen.some((item) => item.id === entry.item.id)) seen.push(entry.item);
     const top = Math.min(...seen.map(depth));
     return seen
       .map((item) => `${'  '.repeat(depth(item) - top)}${item.label}: ${this.stateOf(item)?.kind}`)
@@ -199,14 +207,14 @@ export class FakeTestRun implements TestRun {
 
   outputOf(item: TestItem): string {
     return this.output
-      .filter((chunk) => chunk.test === item)
+      .filter((chunk) => chunk.test?.id === item.id)
       .map((chunk) => chunk.text)
       .join('');
   }
 
   #record(entry: RunEntry): void {
     if (this.ended) throw new Error(`${entry.kind} after the run ended: ${entry.item.id}`);
-    this.entries.push(entry);
+    this.entries.push({ ...entry, at: ++clock });
   }
 }
 
