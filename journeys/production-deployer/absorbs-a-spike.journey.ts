@@ -95,15 +95,13 @@ test(
     const held = await test.step('the platform held the broker back with unacknowledged events', async () => {
       const { acksHeld, acksHeldMax } = await readPlatformFigures(stack.apiUrl);
       // Acknowledged only once committed: a platform that acknowledged on receipt (and kept the
-      // spike in memory, lost on a crash) would hold next to none.
+      // spike in memory, lost on a crash) would hold next to none, at any rate. How many a spike
+      // holds depends on how far the machine lets the platform fall behind (680 on a quiet 2-core
+      // machine, over 2,000 on a saturated one), so the check is against the production rate's.
       expect(
         acksHeldMax,
         `acknowledgements held at once during the spike (at the production rate: ${heldAtProductionRate})`,
       ).toBeGreaterThan(heldAtProductionRate);
-      expect(
-        acksHeldMax,
-        'at least a second of the production rate waited for its commit',
-      ).toBeGreaterThanOrEqual(BASE_RATE);
       expect(acksHeld, 'acknowledgements still held once everything is stored').toBe(0);
       return { atProductionRate: heldAtProductionRate, duringSpike: acksHeldMax };
     });
