@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { withDatabase } from '../../../fixtures/stack/database-session.ts';
 import type { Stack } from '../../../fixtures/stack/stack.ts';
 
 /**
@@ -10,16 +10,12 @@ import type { Stack } from '../../../fixtures/stack/stack.ts';
  */
 export async function expireSignIn(stack: Stack, state: string): Promise<number> {
   if (!stack.databaseUrl) throw new Error('This stack offers no database access: declare needs("database").');
-  const client = new pg.Client({ connectionString: stack.databaseUrl });
-  await client.connect();
-  try {
+  return withDatabase(stack.databaseUrl, async (client) => {
     const { rowCount } = await client.query(
       `UPDATE sign_in_states SET expires_at = now() - interval '1 second'
-        WHERE state_hash = $1 AND used_at IS NULL AND expires_at > now()`,
+          WHERE state_hash = $1 AND used_at IS NULL AND expires_at > now()`,
       [createHash('sha256').update(state).digest('hex')],
     );
     return rowCount ?? 0;
-  } finally {
-    await client.end();
-  }
+  });
 }
