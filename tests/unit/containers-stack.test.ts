@@ -12,6 +12,7 @@ import pg from 'pg';
 import { startContainersStack } from '../../fixtures/stack/containers.ts';
 import { connectToEngine } from '../../fixtures/stack/containers-engine.ts';
 import { applyImagesEnvFile, ensureImage, selectedImages } from '../../fixtures/stack/containers-images.ts';
+import { openRunNetwork } from '../../fixtures/stack/containers-network.ts';
 import { stackLabel, stackLabels, sweepLeftoverStacks } from '../../fixtures/stack/containers-sweep.ts';
 import { repoRoot } from '../../fixtures/stack/paths.ts';
 import type { StartedStack } from '../../fixtures/stack/stack.ts';
@@ -93,7 +94,7 @@ test.describe('containers stack', () => {
     await client.endAsync();
 
     const owned = await ownedByThisProcess();
-    expect(owned.containers).toHaveLength(3);
+    expect(owned.containers).toHaveLength(5);
     expect(owned.networks).toHaveLength(1);
   });
 
@@ -144,11 +145,41 @@ test.describe('containers stack', () => {
   });
 
   test('stop leaves no container and no network behind', async () => {
-    expect((await ownedByThisProcess()).containers).toHaveLength(3);
+    expect((await ownedByThisProcess()).containers).toHaveLength(5);
     await stack.stop();
     expect(await ownedByThisProcess()).toEqual({ containers: [], networks: [] });
     await expect(stack.restart('api')).rejects.toThrow(/stack is stopped/);
   });
+});
+
+/**
+ * Inside a run, a stack of its own (a journey's `ownStack`) must not add or remove a network: a new
+ * bridge changes the host's addresses, and Chromium then aborts the other worker's navigations
+ * with net::ERR_NETWORK_CHANGED. Its services still find each other, by names of their own.
+ */
+test('inside a run, a stack joins the run network and leaves the host networks as they were', async () => {
+  test.setTimeout(240_000);
+  const docker = (await connectToEngine()).container.dockerode;
+  // This process's networks only: the file's other tests start stacks in parallel.
+  const networkNames = async () => (await ownedByThisProcess()).networks.sort();
+  const network = await openRunNetwork();
+  try {
+    const before = await networkNames();
+    const stack = await startContainersStack();
+    try {
+      expect(await networkNames(), 'networks after a stack started inside the run').toEqual(before);
+      const attached = await docker.getNetwork(network.name).inspect();
+      expect(Object.keys(attached.Containers ?? {}), 'containers on the run network').toHaveLength(5);
+      // The platform reached its database and broker by their stack-scoped names.
+      expect((await fetch(`${stack.apiUrl}/health/ready`)).status).toBe(200);
+    } finally {
+      await stack.stop();
+    }
+    expect(await networkNames(), 'networks after that stack stopped').toEqual(before);
+  } finally {
+    await network.close();
+  }
+  expect(await networkNames()).not.toContain(network.name);
 });
 
 test('the sweep removes what a dead run left and keeps what a live run owns', async () => {
