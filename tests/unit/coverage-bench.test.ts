@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { firstOfEachScript } from '../../fixtures/coverage/coverage-report.ts';
+import { mergedByScript } from '../../fixtures/coverage/coverage-report.ts';
 import { costsLine, workerCostsOf } from '../../fixtures/coverage/coverage-run.ts';
 import type { Impact } from '../../fixtures/coverage/impact.ts';
 import {
@@ -34,17 +34,37 @@ test("the workers' measuring costs add up over records, a start-up counting one 
   );
 });
 
-test("the report adds each script's first entry alone and the others after, in their order", () => {
-  const entries = [
-    { url: 'server.mjs', n: 1 },
-    { url: 'app.js', n: 2 },
-    { url: 'server.mjs', n: 3 },
-    { url: 'server.mjs', n: 4 },
-    { url: 'app.js', n: 5 },
-  ];
-  const [firsts, others] = firstOfEachScript(entries);
-  expect(firsts.map(({ n }) => n)).toEqual([1, 2]);
-  expect(others.map(({ n }) => n)).toEqual([3, 4, 5]);
+test("the report gets one entry per script: each script's takes merged, counts of the same ranges added", () => {
+  const take = (count: number, inner: number) => ({
+    scriptId: '7',
+    url: 'file:///app/dist/server.mjs',
+    source: 'the bundle',
+    functions: [
+      {
+        functionName: 'score',
+        isBlockCoverage: true,
+        ranges: [
+          { startOffset: 0, endOffset: 100, count },
+          { startOffset: 40, endOffset: 60, count: inner },
+        ],
+      },
+    ],
+  });
+  const app = { scriptId: '9', url: 'file:///app/dist/public/app.js', source: 'app', functions: [] };
+  const merged = mergedByScript([take(2, 0), app, take(3, 1)]);
+  expect(merged.map(({ url }) => url)).toEqual([take(0, 0).url, app.url]);
+  expect(merged[0]?.source).toBe('the bundle');
+  expect(merged[0]?.functions).toEqual([
+    {
+      functionName: 'score',
+      isBlockCoverage: true,
+      ranges: [
+        { startOffset: 0, endOffset: 100, count: 5 },
+        { startOffset: 40, endOffset: 60, count: 1 },
+      ],
+    },
+  ]);
+  expect(merged[1]).toBe(app);
 });
 
 test("coverage mode's overhead is its added wall time in percent of the plain run's", () => {
