@@ -113,6 +113,8 @@ export function benchFigures(bench: CoverageBench, machine: Record<string, unkno
     measuredAt: new Date().toISOString(),
     machine,
     runs: bench.runs,
+    /** A failed journey changes what a run times and covers: such figures are not to be compared. */
+    failed: bench.failed,
     coverageSummary: bench.summary,
     selections: bench.selections.map(({ kind, file, journeys, selected }) => ({
       kind,
@@ -132,6 +134,7 @@ export function coverageTable(bench: CoverageBench): string {
     [`E2E_COVERAGE=1 @e2e, median of ${bench.runs}`, s(bench.coverage.medianMs)],
     ['coverage overhead', `${bench.overheadPct.toFixed(0)}% (goal <= ${overheadGoalPct}%)`],
   ];
+  if (bench.failed) rows.push(['a run FAILED (see above)', 'figures not comparable']);
   if (bench.summary) {
     const pct = (metric: keyof CoverageRun['summary']) => {
       const { pct, covered, total } = (bench.summary as CoverageRun['summary'])[metric];
@@ -151,7 +154,7 @@ export function coverageTable(bench: CoverageBench): string {
   for (const selection of bench.selections) {
     rows.push([
       `affected, ${selection.kind}: ${path.basename(selection.file)}`,
-      `${selection.journeys} journeys${selection.selected === null ? ' (all)' : ''}, ${s(selection.medianMs)} (${selection.shareOfFullPct.toFixed(0)}%)`,
+      `${selection.journeys} ${selection.journeys === 1 ? 'journey' : 'journeys'}${selection.selected === null ? ' (all)' : ''}, ${s(selection.medianMs)} (${selection.shareOfFullPct.toFixed(0)}%)`,
     ]);
   }
   const width = Math.max(...rows.map(([label]) => label.length));

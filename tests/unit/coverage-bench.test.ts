@@ -144,6 +144,7 @@ test("the figures file keeps perf/baseline.json's shape: value, unit and better 
   });
   expect(written.figures['affected.fixtureFile.seconds']).toEqual({ value: 60, unit: 's', better: 'lower' });
   expect(written.machine).toEqual({ loadAverage: [0.1] });
+  expect(written.failed).toBe(false);
 });
 
 test('the table gives the overhead against its goal and each selection against the full run', () => {
@@ -154,4 +155,6 @@ test('the table gives the overhead against its goal and each selection against t
   expect(table).toContain('66% (66/100)');
   expect(table).toContain('3 journeys, 15.0 s (25%)');
   expect(table).toContain('28 journeys (all), 60.0 s (100%)');
+  expect(table).not.toContain('FAILED');
+  expect(coverageTable({ ...bench, failed: true })).toContain('| a run FAILED (see above)');
 });
