@@ -172,7 +172,11 @@ export function machineNow(): Record<string, unknown> {
     cpu: os.cpus()[0]?.model ?? 'unknown CPU',
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
-    loadAverage: os.loadavg().map((load) => round(load, 2)),
+    // One string, as `npm run bench` prints it (and the formatter keeps it as written).
+    loadAverage: os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' '),
   };
 }
 
