@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { readSetting, settingsOfRun } from './fixtures/settings.ts';
-import { handedOver } from './fixtures/stack/handover.ts';
+import { handedOverRunStack } from './fixtures/stack/handover.ts';
 import { type StackOptions, stackOptionsOf } from './fixtures/stack/options.ts';
 import { sharedRunSettings } from './playwright.shared.ts';
 
@@ -33,7 +33,7 @@ export default defineConfig<StackOptions>({
     // DOM snapshots and network, no screencast: the viewer still shows the page at every action,
     // and the screencast alone cost a sixth of the run's wall time on 2 cores (77 s → 65 s).
     trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: true },
-    baseURL: handedOver()?.apiUrl,
+    baseURL: handedOverRunStack()?.apiUrl,
     ...stackOptions,
   },
   projects: [

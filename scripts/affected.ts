@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../fixtures/coverage/attribution.ts';
@@ -9,7 +9,7 @@ import {
   platformSourcesHash,
   readCoverageMap,
 } from '../fixtures/coverage/coverage-map.ts';
-import { type ChangedFile, filesLoadedBy, selectJourneys, testListOf } from '../fixtures/coverage/impact.ts';
+import { type ChangedFile, selectJourneysHere, testListOf } from '../fixtures/coverage/impact.ts';
 
 /**
  * `npm run affected -- [git ref] [--dry-run]`: runs the journeys a change can affect. The change is
@@ -114,22 +114,8 @@ if (stale) {
 }
 const coverageMap = map as CoverageMap;
 
-const journeyFiles = readdirSync(path.join(repoRoot, 'journeys'), { recursive: true })
-  .map((name) => `journeys/${String(name).split(path.sep).join('/')}`)
-  .filter((file) => file.endsWith('.journey.ts'))
-  .sort();
-const runFiles = new Set<string>();
-for (const entry of ['playwright.config.ts', 'playwright.shared.ts', 'fixtures/stack/global-setup.ts'])
-  for (const file of filesLoadedBy(entry, repoRoot)) runFiles.add(file);
-
 const changed = changedFiles();
-const impact = selectJourneys({
-  changed,
-  map: coverageMap,
-  journeyFiles,
-  loadedBy: new Map(journeyFiles.map((file) => [file, filesLoadedBy(file, repoRoot)])),
-  runFiles,
-});
+const impact = selectJourneysHere(changed, coverageMap, repoRoot);
 
 console.log(
   `affected: ${changed.length} changed file(s) against ${baseName}; coverage map of ${coverageMap.journeys.length} journeys made at ${coverageMap.builtFrom.commit?.slice(0, 10)} (${coverageMap.createdAt}).`,

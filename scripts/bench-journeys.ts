@@ -18,6 +18,17 @@ export interface JourneysRun {
   journeys: Map<string, number>;
   /** Journeys that failed, by "file › title". */
   failures: string[];
+  /** What the run printed (its reporters' lines), for figures a reporter prints at the end. */
+  output: string;
+}
+
+export interface JourneysRunOptions {
+  /** What the progress line calls the run, e.g. "@e2e run 1/3". */
+  label: string;
+  /** The arguments after `npx playwright test`; the @e2e selection when unset. */
+  args?: readonly string[];
+  /** Variables to set for the run, on top of this process's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface JourneysBench {
@@ -88,17 +99,21 @@ export function slowestJourneys(runs: JourneysRun[], count: number): JourneysBen
     .slice(0, count);
 }
 
-async function runOnce(index: number, total: number): Promise<JourneysRun> {
+/** One Playwright run, timed from command start to exit, with its journeys' durations. */
+export async function runJourneys(options: JourneysRunOptions): Promise<JourneysRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'journeys-bench-'));
   const junitFile = path.join(dir, 'junit.xml');
+  const chunks: Buffer[] = [];
   const began = performance.now();
   const exitCode = await new Promise<number>((resolve) => {
-    const [program = 'npx', ...args] = e2eCommand;
+    const [program = 'npx', ...e2eArgs] = e2eCommand;
+    const args = options.args ? ['playwright', 'test', ...options.args] : e2eArgs;
     const child = spawn(program, [...args, `--output=${path.join(dir, 'artifacts')}`], {
       cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PLAYWRIGHT_JUNIT_OUTPUT_FILE: junitFile },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...options.env, PLAYWRIGHT_JUNIT_OUTPUT_FILE: junitFile },
     });
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.on('error', () => resolve(127));
     child.on('exit', (code) => resolve(code ?? 1));
   });
@@ -112,16 +127,17 @@ async function runOnce(index: number, total: number): Promise<JourneysRun> {
   const { journeys, failures } = report;
   rmSync(dir, { recursive: true, force: true });
   console.log(
-    `@e2e run ${index}/${total}: ${(wallMs / 1000).toFixed(1)} s, ${journeys.size} journeys${exitCode === 0 ? '' : `, FAILED (exit ${exitCode})`}`,
+    `${options.label}: ${(wallMs / 1000).toFixed(1)} s, ${journeys.size} journeys${exitCode === 0 ? '' : `, FAILED (exit ${exitCode})`}`,
   );
   for (const failure of failures) console.log(`  failed: ${failure}`);
-  return { wallMs, exitCode, journeys, failures };
+  return { wallMs, exitCode, journeys, failures, output: Buffer.concat(chunks).toString('utf8') };
 }
 
 /** Runs the @e2e set `times` times, one after another. */
 export async function benchJourneys(times: number): Promise<JourneysBench> {
   const runs: JourneysRun[] = [];
-  for (let index = 1; index <= times; index++) runs.push(await runOnce(index, times));
+  for (let index = 1; index <= times; index++)
+    runs.push(await runJourneys({ label: `@e2e run ${index}/${times}` }));
   return {
     runs,
     medianWallMs: median(runs.map((run) => run.wallMs)),

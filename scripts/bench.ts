@@ -13,22 +13,37 @@
  *              endurance run streams E2E_ENDURANCE_SECONDS (default 600), so this section is not
  *              in the default set: name it (`npm run bench -- stress`).
  *   discovery  the extension's static discovery against `playwright test --list`.
+ *   coverage   coverage mode's cost and impact selection's saving (scripts/bench-coverage.ts):
+ *              plain and E2E_COVERAGE=1 @e2e runs, `--runs N` of each (default 3), then five
+ *              typical one-file changes' selections; figures to perf/coverage-bench.json. Only
+ *              when named: it runs the journeys 2N times and more.
  * Timings on a shared machine are noisy: read medians and ratios, not single runs.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { startEmbeddedStack } from '../fixtures/stack/embedded.ts';
 import { repoRoot } from '../fixtures/stack/paths.ts';
 import { benchJourneys, e2eCommand } from './bench-journeys.ts';
 import { benchPerf, median, perfTable } from './bench-perf.ts';
 
-const sections = ['bundle', 'starts', 'e2e', 'load', 'stress', 'discovery'] as const;
+const sections = ['bundle', 'starts', 'e2e', 'load', 'stress', 'discovery', 'coverage'] as const;
 type Section = (typeof sections)[number];
 /** Sections run only when named: a run of everything must not take a quarter of an hour more. */
-const onlyWhenNamed: readonly Section[] = ['stress'];
-const asked = process.argv.slice(2);
+const onlyWhenNamed: readonly Section[] = ['stress', 'coverage'];
+let parsed: ReturnType<typeof parseCommandLine>;
+function parseCommandLine() {
+  return parseArgs({ allowPositionals: true, options: { runs: { type: 'string' } } });
+}
+try {
+  parsed = parseCommandLine();
+} catch (error) {
+  console.error(`${(error as Error).message}: give section names and at most --runs N.`);
+  process.exit(2);
+}
+const asked = parsed.positionals;
 const unknown = asked.filter((name) => !(sections as readonly string[]).includes(name));
 if (unknown.length > 0) {
   console.error(
@@ -49,6 +64,11 @@ function runsOf(variable: string, unset: number): number {
   return runs;
 }
 const e2eRuns = runsOf('BENCH_E2E_RUNS', 3);
+const coverageRuns = Number(parsed.values.runs ?? 3);
+if (!Number.isInteger(coverageRuns) || coverageRuns < 1) {
+  console.error(`--runs ${parsed.values.runs} is not a whole number of runs: use 1 or more.`);
+  process.exit(2);
+}
 
 const rows: [string, string][] = [];
 const ms = (value: number) => `${Math.round(value)} ms`;
@@ -177,6 +197,21 @@ for (const project of ['load', 'stress'] as const) {
   console.log(
     bench.medians.length > 0 ? `\n${perfTable(bench)}` : `\nno ${project} run measured anything: see above`,
   );
+}
+
+if (wanted('coverage')) {
+  const { benchCoverage, benchFigures, coverageBenchFile, coverageTable, machineNow } = await import(
+    './bench-coverage.ts'
+  );
+  const atStart = machineNow();
+  console.log(
+    `\ncoverage mode against plain @e2e, ${coverageRuns} run(s) each, then five typical changes...`,
+  );
+  const bench = await benchCoverage(coverageRuns);
+  failed ||= bench.failed;
+  const figures = benchFigures(bench, { atStart, atEnd: machineNow() });
+  writeFileSync(coverageBenchFile, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`\n${coverageTable(bench)}\n(figures in ${path.relative(repoRoot, coverageBenchFile)})`);
 }
 
 if (wanted('discovery')) {

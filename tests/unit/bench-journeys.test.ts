@@ -42,6 +42,7 @@ test('ranks journeys by their median over runs, slowest first', () => {
     wallMs: 0,
     exitCode: 0,
     failures: [],
+    output: '',
     journeys: new Map(entries),
   });
   const runs = [

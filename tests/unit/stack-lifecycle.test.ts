@@ -7,7 +7,13 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { requestFault, requestRestart, startControlServer } from '../../fixtures/stack/control-server.ts';
 import { handedOverStack } from '../../fixtures/stack/fixture.ts';
-import { endpointsOf, handedOver, handOver, requireHandedOver } from '../../fixtures/stack/handover.ts';
+import {
+  endpointsOf,
+  handedOver,
+  handedOverRunStack,
+  handOver,
+  requireHandedOver,
+} from '../../fixtures/stack/handover.ts';
 import { recordPids, stackDirPrefix, sweepLeftoverStacks } from '../../fixtures/stack/leftovers.ts';
 import type { Stack, StackService } from '../../fixtures/stack/stack.ts';
 import { inspectWarmStack, writeWarmStack } from '../../fixtures/stack/warm-stack.ts';
@@ -97,6 +103,20 @@ test.describe('handing the stack to workers', () => {
     expect(Object.keys(env)).toEqual(['JOURNEYS_RUN_HANDOVER']);
     expect(handedOver(env)).toEqual(JSON.parse(JSON.stringify(handover)));
     expect(handedOver({})).toBeUndefined();
+  });
+
+  test('in coverage mode the run hands over no stack, only what each worker starts its own with', () => {
+    const env: NodeJS.ProcessEnv = {};
+    const externalsReach = { host: '127.0.0.1', publicHost: '127.0.0.1' };
+    handOver({ workerStacks: true, mode: 'embedded', runToken: 'e2e0abcdef1234', externalsReach }, env);
+    expect(handedOver(env)).toMatchObject({ mode: 'embedded', runToken: 'e2e0abcdef1234', externalsReach });
+    expect(handedOverRunStack(env)).toBeUndefined();
+    expect(() => requireHandedOver(env)).toThrow(
+      "This coverage run starts no shared stack (each worker starts its own): use the `stack` fixture, not the run's stack.",
+    );
+    const shared = { ...endpointsOf(recordingStack()), runToken: 'e2e0abcdef1234' };
+    handOver(shared, env);
+    expect(handedOverRunStack(env)).toEqual(JSON.parse(JSON.stringify(shared)));
   });
 
   test('says how to get the stack when the run did not hand one over', () => {
