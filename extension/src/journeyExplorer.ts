@@ -6,7 +6,9 @@ import { readPersonaFixtures } from './discovery/personaFixtures.ts';
 import { readTaskTitles } from './discovery/personaTasks.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
+import { KeptBrowser } from './run/keptBrowser.ts';
 import { RunProfiles } from './run/runProfiles.ts';
+import { ShowBrowserToggle } from './run/showBrowserToggle.ts';
 import { readSettings } from './settings.ts';
 import { WarmStack } from './stack/warmStack.ts';
 import { TraceStore } from './trace/traceStore.ts';
@@ -64,7 +66,12 @@ export class JourneyExplorer {
     this.#disposables.push(log, controller);
     this.tree = new JourneyTree(vscode, controller, path.join(folder.uri.fsPath, 'journeys'));
     this.traces = new TraceStore(vscode, folder.uri.fsPath);
+    const keptBrowser = new KeptBrowser(vscode);
+    this.#disposables.push(new ShowBrowserToggle(vscode, folder, keptBrowser), {
+      dispose: () => void keptBrowser.close(),
+    });
     const runner = new JourneyRunner({
+      keptBrowser,
       vscode,
       controller,
       tree: this.tree,
