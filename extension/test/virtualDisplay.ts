@@ -9,6 +9,12 @@ export interface VirtualDisplay {
   stop(): Promise<void>;
 }
 
+/** The titles of the top-level windows on an X display (xwininfo), to see what a headed browser shows. */
+export async function windowTitles(display: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('xwininfo', ['-root', '-tree', '-display', display]);
+  return [...stdout.matchAll(/^\s+0x[0-9a-f]+ "([^"]+)"/gm)].map((match) => match[1] ?? '');
+}
+
 const missing =
   'Xvfb is not installed: apt-get install xvfb x11-utils (the Show browser tests watch a headed Chromium on a virtual display).';
 
@@ -39,10 +45,7 @@ export function startVirtualDisplay(): Promise<VirtualDisplay> {
       const display = `:${number.trim()}`;
       resolve({
         display,
-        windowTitles: async () => {
-          const { stdout } = await promisify(execFile)('xwininfo', ['-root', '-tree', '-display', display]);
-          return [...stdout.matchAll(/^\s+0x[0-9a-f]+ "([^"]+)"/gm)].map((match) => match[1] ?? '');
-        },
+        windowTitles: () => windowTitles(display),
         stop: () =>
           new Promise((done) => {
             if (server.exitCode !== null) return done();
