@@ -67,9 +67,6 @@ export class JourneyExplorer {
     this.tree = new JourneyTree(vscode, controller, path.join(folder.uri.fsPath, 'journeys'));
     this.traces = new TraceStore(vscode, folder.uri.fsPath);
     const keptBrowser = new KeptBrowser(vscode);
-    this.#disposables.push(new ShowBrowserToggle(vscode, folder, keptBrowser), {
-      dispose: () => void keptBrowser.close(),
-    });
     const runner = new JourneyRunner({
       keptBrowser,
       vscode,
@@ -87,6 +84,10 @@ export class JourneyExplorer {
     this.#traceViewer = new TraceViewer(vscode, log);
     this.warmStack = new WarmStack(vscode, folder, log);
     this.#report = new AllureReport(vscode, folder, log);
+    // After the stack's status bar item, so it stands to its right.
+    this.#disposables.push(new ShowBrowserToggle(vscode, folder, keptBrowser), {
+      dispose: () => void keptBrowser.close(),
+    });
     this.#disposables.push(
       this.warmStack,
       { dispose: () => this.#traceViewer.close() },

@@ -144,7 +144,8 @@ test('shows its page', async ({ page }) => {
     );
     expect(run.stateOf(journey)?.kind).toBe('passed');
     // The run has ended, and its page is still on the screen.
-    expect(await screen.windowTitles()).toContain('Kept page - Chromium');
+    // The window's title follows the page's a moment later.
+    await expect.poll(() => screen.windowTitles()).toContain('Kept page - Chromium');
     expect(vscode.contextKeys.get(browserKeptContextKey)).toBe(true);
 
     await vscode.runCommand('journeys.closeBrowser');
@@ -155,7 +156,8 @@ test('shows its page', async ({ page }) => {
   test('the next run closes the kept browser first', async ({ controller, workspace, vscode }) => {
     const journey = await pageJourney(controller, workspace);
     await withDisplay(screen.display, () => runProfile(controller, 'Run headed', { include: [journey] }));
-    expect(await screen.windowTitles()).toContain('Kept page - Chromium');
+    // The window's title follows the page's a moment later.
+    await expect.poll(() => screen.windowTitles()).toContain('Kept page - Chromium');
     await runProfile(controller, 'Run', { include: [journey] });
     expect(await screen.windowTitles()).not.toContain('Kept page - Chromium');
     expect(vscode.contextKeys.get(browserKeptContextKey)).toBe(false);

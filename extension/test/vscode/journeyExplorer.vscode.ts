@@ -235,7 +235,8 @@ test('shows its page', async ({ page }) => {
   await runAction(journey, 'Run Test');
   await expect(journey).toHaveAccessibleName(/shows its page.*\(Passed\)/);
   // The run is over, and its page is still on the screen, in the full Chromium's window.
-  expect(await windowTitles(display)).toContain('Shown page - Chromium');
+  // (The window's title follows the page's a moment later.)
+  await expect.poll(() => windowTitles(display)).toContain('Shown page - Chromium');
   const editor = testInfo.outputPath('show-browser-editor.png');
   await page.screenshot({ path: editor });
   await testInfo.attach('editor with the browser kept', { path: editor, contentType: 'image/png' });
