@@ -222,13 +222,15 @@ export class JourneyRunner {
               ? log.appendLine(stripAnsi(text).trimEnd())
               : run.appendOutput(text.replace(/\r?\n/g, '\r\n')),
           token,
-          handOver,
+          holdFile ? handOver : undefined,
         );
         if (outcome.handedOver && holdFile) {
           // Every journey has reported; the process stays while the browser is kept open.
           kept = true;
           keptBrowser.keep(outcome.handedOver, holdFile);
-          run.appendOutput('The browser stays open until the next run or "Journeys: Close browser".\r\n');
+          run.appendOutput(
+            'A browser the journeys opened stays open until the next run or "Journeys: Close browser".\r\n',
+          );
         } else {
           await server.settled();
           if (outcome.exitCode !== 0 && !token.isCancellationRequested && !recorder.reportedAny) {

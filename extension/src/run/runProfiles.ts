@@ -5,8 +5,8 @@ import { runContinuously } from './continuousRuns.ts';
 import type { JourneyRunner, RunMode } from './journeyRunner.ts';
 
 /**
- * The ways to run journeys from the Testing view: Run (default, also continuous), Debug, the
- * `@smoke` journeys, and one profile per persona. Tagged profiles only apply to items carrying
+ * The ways to run journeys from the Testing view: Run (default, also continuous), Debug, Run with
+ * trace, Run headed (Show browser for one run), the `@smoke` journeys, and one profile per persona. Tagged profiles only apply to items carrying
  * their tag and run only the journeys that carry it.
  */
 export class RunProfiles {
