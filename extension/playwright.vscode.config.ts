@@ -10,7 +10,7 @@ export default defineConfig({
   testDir: './test/vscode',
   testMatch: '*.vscode.ts',
   outputDir: './test-results/vscode',
-  globalSetup: './test/vscode/packageBeforeTests.ts',
+  globalSetup: ['./test/vscode/packageBeforeTests.ts', './test/vscode/virtualDisplaySetup.ts'],
   forbidOnly: !!process.env.CI,
   workers: 1,
   retries: 0,

@@ -6,7 +6,9 @@ import { readPersonaFixtures } from './discovery/personaFixtures.ts';
 import { readTaskTitles } from './discovery/personaTasks.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
+import { KeptBrowser } from './run/keptBrowser.ts';
 import { RunProfiles } from './run/runProfiles.ts';
+import { ShowBrowserToggle } from './run/showBrowserToggle.ts';
 import { readSettings } from './settings.ts';
 import { WarmStack } from './stack/warmStack.ts';
 import { TraceStore } from './trace/traceStore.ts';
@@ -64,7 +66,9 @@ export class JourneyExplorer {
     this.#disposables.push(log, controller);
     this.tree = new JourneyTree(vscode, controller, path.join(folder.uri.fsPath, 'journeys'));
     this.traces = new TraceStore(vscode, folder.uri.fsPath);
+    const keptBrowser = new KeptBrowser(vscode);
     const runner = new JourneyRunner({
+      keptBrowser,
       vscode,
       controller,
       tree: this.tree,
@@ -80,6 +84,10 @@ export class JourneyExplorer {
     this.#traceViewer = new TraceViewer(vscode, log);
     this.warmStack = new WarmStack(vscode, folder, log);
     this.#report = new AllureReport(vscode, folder, log);
+    // After the stack's status bar item, so it stands to its right.
+    this.#disposables.push(new ShowBrowserToggle(vscode, folder, keptBrowser), {
+      dispose: () => void keptBrowser.close(),
+    });
     this.#disposables.push(
       this.warmStack,
       { dispose: () => this.#traceViewer.close() },

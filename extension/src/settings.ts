@@ -11,6 +11,10 @@ export interface JourneySettings {
   configPath: string;
   /** The config's project runs use (`--project`); undefined runs every project that lists a journey. */
   project: string | undefined;
+  /** Runs show the browser: headed, in the full Chromium (the Show browser toggle). */
+  showBrowser: boolean;
+  /** After a headed run the last journey's browser stays open until the next run or Close browser. */
+  keepBrowserOpen: boolean;
 }
 
 export interface SettingsReading {
@@ -25,6 +29,8 @@ export const defaultSettings: JourneySettings = {
   workers: undefined,
   configPath: 'playwright.config.ts',
   project: undefined,
+  showBrowser: false,
+  keepBrowserOpen: true,
 };
 
 export function readSettings(vscode: VSCode, scope?: Uri): SettingsReading {
@@ -77,6 +83,13 @@ export function readSettings(vscode: VSCode, scope?: Uri): SettingsReading {
       problems.push(
         'journeys.project must be the name of a project in the Playwright config, e.g. journeys.',
       );
+  }
+
+  for (const key of ['showBrowser', 'keepBrowserOpen'] as const) {
+    const value = configuration.get<unknown>(key);
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'boolean') settings[key] = value;
+    else problems.push(`journeys.${key} is ${JSON.stringify(value)}: set it to true or false.`);
   }
 
   return { settings, problems };

@@ -148,6 +148,8 @@ export interface WorkspaceFolder {
 
 export interface WorkspaceConfiguration {
   get<T>(section: string): T | undefined;
+  /** `target` true writes the user's settings, false or undefined the workspace's. */
+  update(section: string, value: unknown, target?: boolean): Thenable<void>;
 }
 
 export interface ConfigurationChangeEvent {

@@ -1,5 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { chromiumLaunchOptions, findChromium, quietNetworkFlags } from '../../fixtures/browser.ts';
+import {
+  chromiumLaunchOptions,
+  findChromium,
+  headedDisplayProblem,
+  quietNetworkFlags,
+} from '../../fixtures/browser.ts';
 
 const existing =
   (...paths: string[]) =>
@@ -68,6 +73,15 @@ test.describe('choosing Chromium', () => {
         headless: false,
       }),
     ).toEqual({ executablePath: '/usr/bin/chromium', source: 'system', headlessShell: false });
+  });
+
+  test('a headed run without a display says how to get one, in one sentence', () => {
+    expect(headedDisplayProblem({}, 'linux')).toBe(
+      'A headed run needs a display: set DISPLAY or run under xvfb-run (xvfb-run npx playwright test --headed …).',
+    );
+    expect(headedDisplayProblem({ DISPLAY: ':99' }, 'linux')).toBeUndefined();
+    expect(headedDisplayProblem({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux')).toBeUndefined();
+    expect(headedDisplayProblem({}, 'darwin')).toBeUndefined();
   });
 
   test('then the system Chromium, in order', () => {

@@ -16,6 +16,7 @@ import type {
   WorkspaceFolder,
 } from '../vscodeApi.ts';
 import { stripAnsi } from './failureMessage.ts';
+import type { KeptBrowser } from './keptBrowser.ts';
 import { configFileOrError } from './playwrightCli.ts';
 import { playwrightInvocation } from './playwrightInvocation.ts';
 import { runPlaywrightProcess } from './playwrightProcess.ts';
@@ -33,6 +34,8 @@ export interface RunnerContext {
   /** Where the built extension lives; the streaming reporter is `dist/reporter.cjs` in it. */
   extensionDir: string;
   log: OutputChannel;
+  /** The browser a headed run left open: closed when the next run starts. */
+  keptBrowser: KeptBrowser;
 }
 
 export type RunMode = 'run' | 'debug';
@@ -44,6 +47,15 @@ export interface RunOptions {
   include?: readonly TestItem[] | undefined;
   /** Record a trace of every journey, passing ones too (`--trace=on`). */
   trace?: boolean;
+  /** Show the browser (the "Run headed" profile); the Show browser toggle does it for every run. */
+  headed?: boolean;
+}
+
+/** What a headed run says when there is nowhere to show the browser. */
+export const noDisplayProblem = 'Show browser needs a display: set DISPLAY or run under xvfb-run.';
+
+function hasDisplay(): boolean {
+  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 }
 
 /**
@@ -113,14 +125,18 @@ export class JourneyRunner {
     mode: RunMode,
     options: RunOptions,
   ): Promise<void> {
-    const { vscode, tree, traces, folder, log } = this.#context;
+    const { vscode, tree, traces, folder, log, keptBrowser } = this.#context;
     const workspaceDir = folder.uri.fsPath;
     const { settings, problems } = readSettings(vscode, folder.uri);
     for (const problem of problems) void vscode.window.showErrorMessage(problem);
+    // The browser the last run kept open was for looking at that run; this one starts afresh.
+    await keptBrowser.close();
+    const headed = mode === 'run' && (options.headed === true || settings.showBrowser);
 
     let configFile: string;
     let rootDir: string;
     try {
+      if (headed && !hasDisplay()) throw new Error(noDisplayProblem);
       configFile = configFileOrError(workspaceDir, settings.configPath);
       rootDir = configRootDir(configFile);
     } catch (error) {
@@ -144,13 +160,30 @@ export class JourneyRunner {
     for (const journey of selection.journeys) run.enqueued(journey);
 
     const recorder = new RunRecorder(vscode, tree, run, traces);
+    // The reporter says when every journey has ended and the browser is being kept.
+    let browserKept: () => void = () => {};
+    const handOver = new Promise<void>((resolve) => {
+      browserKept = resolve;
+    });
+    // Set once the run has ended with its browser kept: what comes after goes to the log.
+    let kept = false;
     const server = await openReporterServer(
-      (event) => recorder.handle(event),
+      (event) => {
+        if (event.type === 'browserKept') browserKept();
+        else if (kept) {
+          if (event.type === 'output') log.appendLine(stripAnsi(event.text).trimEnd());
+        } else recorder.handle(event);
+      },
       (line) => log.appendLine(`Ignored a line from the reporter that is not an event: ${line}`),
     );
     const listDir = await mkdtemp(path.join(tmpdir(), 'journeys-run-'));
     const testListFile = path.join(listDir, 'journeys.txt');
     await writeFile(testListFile, `${selection.testList.join('\n')}\n`);
+    // Its own folder: the worker watches the folder for the file's removal.
+    const holdFile =
+      headed && settings.keepBrowserOpen
+        ? path.join(await mkdtemp(path.join(tmpdir(), 'journeys-keep-browser-')), 'hold')
+        : undefined;
     let problem: string | undefined;
     try {
       const invocation = playwrightInvocation({
@@ -161,8 +194,9 @@ export class JourneyRunner {
         reporterFile: path.join(this.#context.extensionDir, 'dist', 'reporter.cjs'),
         reporterAddress: server.address,
         debug: mode === 'debug',
-        hasDisplay:
-          process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY),
+        hasDisplay: hasDisplay(),
+        headed,
+        keepBrowserFile: holdFile,
       });
       log.appendLine(`${mode}: playwright ${invocation.args.join(' ')}`);
       if (mode === 'debug') {
@@ -182,15 +216,29 @@ export class JourneyRunner {
       } else {
         const outcome = await runPlaywrightProcess(
           invocation,
-          (text) => run.appendOutput(text.replace(/\r?\n/g, '\r\n')),
+          // Once the run has ended, what the process still prints (closing the kept browser) is logged.
+          (text) =>
+            kept
+              ? log.appendLine(stripAnsi(text).trimEnd())
+              : run.appendOutput(text.replace(/\r?\n/g, '\r\n')),
           token,
+          holdFile ? handOver : undefined,
         );
-        await server.settled();
-        if (outcome.exitCode !== 0 && !token.isCancellationRequested && !recorder.reportedAny) {
-          problem = `Playwright exited with code ${outcome.exitCode} before reporting this journey: ${lastLines(outcome.stderrTail) || 'see the test output'}`;
+        if (outcome.handedOver && holdFile) {
+          // Every journey has reported; the process stays while the browser is kept open.
+          kept = true;
+          keptBrowser.keep(outcome.handedOver, holdFile);
+          run.appendOutput(
+            'A browser the journeys opened stays open until the next run or "Journeys: Close browser".\r\n',
+          );
+        } else {
+          await server.settled();
+          if (outcome.exitCode !== 0 && !token.isCancellationRequested && !recorder.reportedAny) {
+            problem = `Playwright exited with code ${outcome.exitCode} before reporting this journey: ${lastLines(outcome.stderrTail) || 'see the test output'}`;
+          }
         }
       }
-      await server.settled();
+      if (!kept) await server.settled();
     } catch (error) {
       problem = error instanceof Error ? error.message : String(error);
       void vscode.window.showErrorMessage(problem);
@@ -199,6 +247,7 @@ export class JourneyRunner {
       run.end();
       await server.close();
       await rm(listDir, { recursive: true, force: true });
+      if (holdFile && !kept) await rm(path.dirname(holdFile), { recursive: true, force: true });
     }
   }
 }

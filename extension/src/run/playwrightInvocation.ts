@@ -1,7 +1,7 @@
 import type { JourneySettings } from '../settings.ts';
 import { runEnvironment } from '../settings.ts';
 import { resolveFromWorkspace, resolvePlaywrightCli } from './playwrightCli.ts';
-import { reporterAddressVariable } from './reporterProtocol.ts';
+import { keepBrowserVariable, reporterAddressVariable } from './reporterProtocol.ts';
 
 /** A Playwright command line: what a run spawns and what a debug session launches. */
 export interface PlaywrightInvocation {
@@ -23,6 +23,10 @@ export interface InvocationInput {
   debug: boolean;
   /** Whether a display exists, so a debugged journey can show its browser. */
   hasDisplay: boolean;
+  /** Show browser: the journeys run headed, in the full Chromium. */
+  headed?: boolean;
+  /** The hold file that keeps the last journey's browser open after the run (keptBrowser.ts). */
+  keepBrowserFile?: string;
 }
 
 export function playwrightInvocation(input: InvocationInput): PlaywrightInvocation {
@@ -48,13 +52,22 @@ export function playwrightInvocation(input: InvocationInput): PlaywrightInvocati
     // One worker and no timeout so a paused breakpoint is not killed; no retries so it stops once.
     args.push('--workers=1', '--timeout=0', '--retries=0');
     if (input.hasDisplay) args.push('--headed');
-  } else if (settings.workers !== undefined) {
-    args.push(`--workers=${settings.workers}`);
+  } else if (input.keepBrowserFile !== undefined) {
+    // One worker, so one browser window is the last journey's (playwright-vscode does the same).
+    args.push('--headed', '--workers=1');
+  } else {
+    if (input.headed) args.push('--headed');
+    if (settings.workers !== undefined) args.push(`--workers=${settings.workers}`);
   }
   return {
     program: resolvePlaywrightCli(input.workspaceDir),
     args,
     cwd: input.workspaceDir,
-    env: { ...runEnvironment(settings), [reporterAddressVariable]: input.reporterAddress, FORCE_COLOR: '1' },
+    env: {
+      ...runEnvironment(settings),
+      [reporterAddressVariable]: input.reporterAddress,
+      FORCE_COLOR: '1',
+      ...(input.keepBrowserFile !== undefined ? { [keepBrowserVariable]: input.keepBrowserFile } : {}),
+    },
   };
 }

@@ -8,6 +8,15 @@ export interface ProcessOutcome {
   exitCode: number | null;
   /** The last lines Playwright wrote to stderr, to explain a run that ended before any journey. */
   stderrTail: string;
+  /** Set when the run was handed over before Playwright exited (it keeps a browser open). */
+  handedOver?: RunningProcess;
+}
+
+/** A Playwright process that outlived its TestRun. */
+export interface RunningProcess {
+  pid: number;
+  /** Resolves when it has exited. */
+  exited: Promise<void>;
 }
 
 /** How long a cancelled run may take to stop its workers and report before its whole tree is killed. */
@@ -23,6 +32,8 @@ export function runPlaywrightProcess(
   invocation: PlaywrightInvocation,
   onOutput: (text: string) => void,
   token: CancellationToken,
+  /** When this resolves first, the run stops waiting and gets the still running process instead. */
+  handOver?: Promise<void>,
 ): Promise<ProcessOutcome> {
   const node = nodeExecutable();
   const child = spawn(node.command, [invocation.program, ...invocation.args], {
@@ -46,7 +57,13 @@ export function runPlaywrightProcess(
     killProcessTree(pid, 'SIGINT');
     grace = setTimeout(() => killProcessTree(pid, 'SIGKILL'), cancelGraceMs);
   });
+  const whenExited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return new Promise((resolve) => {
+    void handOver?.then(() => {
+      if (exited || child.pid === undefined) return;
+      cancellation.dispose();
+      resolve({ exitCode: null, stderrTail, handedOver: { pid: child.pid, exited: whenExited } });
+    });
     child.on('error', (error) => {
       cancellation.dispose();
       resolve({ exitCode: null, stderrTail: `Could not start ${node.command}: ${error.message}` });

@@ -6,6 +6,13 @@
 /** The environment variable through which a run learns where to stream its events. */
 export const reporterAddressVariable = 'JOURNEY_EXPLORER_REPORTER_ADDRESS';
 
+/**
+ * The suite's setting naming the hold file: while it exists when the run's workers end, the last
+ * journey's browser stays open (fixtures/browser-keeper.ts). The reporter writes it the moment
+ * the last journey ends, so a worker that restarts mid-run after a failure never holds.
+ */
+export const keepBrowserVariable = 'E2E_KEEP_BROWSER';
+
 export interface SourceLocation {
   file: string;
   line: number;
@@ -67,6 +74,8 @@ export type ReporterEvent =
     } & TestIdentity)
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string; testId?: string }
   | { type: 'error'; error: ReportedError }
+  /** Every journey has ended and the hold file is written: the process stays while the browser is kept. */
+  | { type: 'browserKept' }
   | { type: 'end'; status: 'passed' | 'failed' | 'timedout' | 'interrupted' };
 
 /** Splits a byte stream into JSON lines; a line that is not an event is reported, never dropped silently. */

@@ -5,8 +5,8 @@ import { runContinuously } from './continuousRuns.ts';
 import type { JourneyRunner, RunMode } from './journeyRunner.ts';
 
 /**
- * The ways to run journeys from the Testing view: Run (default, also continuous), Debug, the
- * `@smoke` journeys, and one profile per persona. Tagged profiles only apply to items carrying
+ * The ways to run journeys from the Testing view: Run (default, also continuous), Debug, Run with
+ * trace, Run headed (Show browser for one run), the `@smoke` journeys, and one profile per persona. Tagged profiles only apply to items carrying
  * their tag and run only the journeys that carry it.
  */
 export class RunProfiles {
@@ -51,6 +51,15 @@ export class RunProfiles {
       (request, token) => this.#handle(request, token, 'run', undefined, true),
       false,
     );
+    // Show browser for one run: headed in the full Chromium, the last journey's browser kept open.
+    controller.createRunProfile(
+      'Run headed',
+      Run,
+      (request, token) => this.#handle(request, token, 'run', undefined, false, true),
+      false,
+      undefined,
+      true,
+    );
     this.#tagged('Run @smoke journeys', 'smoke');
   }
 
@@ -80,12 +89,13 @@ export class RunProfiles {
     mode: RunMode,
     tag?: string,
     trace = false,
+    headed = false,
   ): Promise<void> {
     if (request.continuous) {
       return runContinuously(this.#tree, request, token, this.#onSourceChanged, (include) =>
-        this.#runner.run(request, token, mode, { tag, include, trace }),
+        this.#runner.run(request, token, mode, { tag, include, trace, headed }),
       );
     }
-    return this.#runner.run(request, token, mode, { tag, trace });
+    return this.#runner.run(request, token, mode, { tag, trace, headed });
   }
 }

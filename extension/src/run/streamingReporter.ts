@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type {
   FullResult,
@@ -9,6 +10,7 @@ import type {
   TestStep,
 } from '@playwright/test/reporter';
 import {
+  keepBrowserVariable,
   type ReportedError,
   type ReporterEvent,
   reporterAddressVariable,
@@ -25,6 +27,8 @@ export default class StreamingReporter implements Reporter {
   readonly #socket: Socket;
   readonly #stepIds = new WeakMap<TestStep, string>();
   #nextStepId = 1;
+  /** Journeys not yet ended for good (a failed attempt Playwright retries has not ended). */
+  #journeysToEnd = 0;
 
   constructor() {
     const address = process.env[reporterAddressVariable];
@@ -44,7 +48,8 @@ export default class StreamingReporter implements Reporter {
   }
 
   onBegin(_config: unknown, suite: Suite): void {
-    this.#send({ type: 'begin', totalTests: suite.allTests().length });
+    this.#journeysToEnd = suite.allTests().length;
+    this.#send({ type: 'begin', totalTests: this.#journeysToEnd });
   }
 
   onTestBegin(test: TestCase, result: TestResult): void {
@@ -82,17 +87,28 @@ export default class StreamingReporter implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult): void {
     const outcome = test.outcome();
+    const willRetry = outcome === 'unexpected' && result.retry < test.retries;
     this.#send({
       type: 'testEnd',
       ...identity(test),
       retry: result.retry,
       status: result.status,
       outcome,
-      willRetry: outcome === 'unexpected' && result.retry < test.retries,
+      willRetry,
       duration: result.duration,
       errors: result.errors.map(reportedError),
       attachments: result.attachments.map(({ name, contentType, path }) => ({ name, contentType, path })),
     });
+    if (!willRetry) this.#journeyEnded();
+  }
+
+  /** After the last journey, asks the workers to keep their browser open (Show browser). */
+  #journeyEnded(): void {
+    this.#journeysToEnd--;
+    const holdFile = process.env[keepBrowserVariable];
+    if (this.#journeysToEnd !== 0 || !holdFile) return;
+    writeFileSync(holdFile, 'the browser stays open while this file exists\n');
+    this.#send({ type: 'browserKept' });
   }
 
   onStdOut(chunk: string | Buffer, test?: TestCase): void {

@@ -202,6 +202,7 @@ export class FakeVSCode implements VSCode {
       workspaceFolders: folders,
       getConfiguration: (section) => ({
         get: <T>(key: string) => this.#configuration[`${section}.${key}`] as T | undefined,
+        update: async (key: string, value: unknown) => this.setConfiguration(`${section}.${key}`, value),
       }),
       createFileSystemWatcher: (pattern) => {
         const watcher = new FakeFileSystemWatcher(pattern as RelativePattern);

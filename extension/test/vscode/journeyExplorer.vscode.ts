@@ -1,6 +1,8 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { type RunningCodeServer, startCodeServer } from './codeServer.ts';
+import { windowTitles } from '../virtualDisplay.ts';
+import { extensionDir, type RunningCodeServer, startCodeServer } from './codeServer.ts';
 
 interface Workbench {
   page: Page;
@@ -202,4 +204,45 @@ test('Debug stops at a breakpoint in the journey, then completes', async ({ work
     .click();
   await expect(page.locator('.debug-toolbar')).toBeHidden();
   await expect(journey).toHaveAccessibleName(/\(Passed\)/);
+});
+
+test('Show browser runs a journey headed and keeps its browser open until Close browser', async ({
+  workbench: { page, workspace },
+}, testInfo) => {
+  const display = process.env.DISPLAY;
+  if (!display)
+    throw new Error('No DISPLAY: the config starts Xvfb for these tests (virtualDisplaySetup.ts).');
+  // A journey showing a page in the suite's own browser fixture, the one that keeps it open.
+  const dir = path.join(workspace, 'journeys', 'security-analyst');
+  const fixture = path.relative(dir, path.join(extensionDir, '..', 'fixtures', 'browser-fixture.ts'));
+  await writeFile(
+    path.join(dir, 'shows-page.journey.ts'),
+    `import { expect } from '@playwright/test';
+import { test } from '${fixture.split(path.sep).join('/')}';
+
+test('shows its page', async ({ page }) => {
+  await test.step('opens the page', async () => {
+    await page.setContent('<title>Shown page</title><h1>Shown in a headed Chromium</h1>');
+  });
+  await expect(page.getByRole('heading', { name: 'Shown in a headed Chromium' })).toBeVisible();
+});
+`,
+  );
+  await page.getByRole('button', { name: 'Show browser', exact: true }).click();
+  await expect(page.getByRole('button', { name: /Show browser: on/ })).toBeVisible();
+
+  const journey = await revealJourney(page, 'Security analyst', 'shows-page.journey.ts', /^shows its page/);
+  await runAction(journey, 'Run Test');
+  await expect(journey).toHaveAccessibleName(/shows its page.*\(Passed\)/);
+  // The run is over, and its page is still on the screen, in the full Chromium's window.
+  // (The window's title follows the page's a moment later.)
+  await expect.poll(() => windowTitles(display)).toContain('Shown page - Chromium');
+  const editor = testInfo.outputPath('show-browser-editor.png');
+  await page.screenshot({ path: editor });
+  await testInfo.attach('editor with the browser kept', { path: editor, contentType: 'image/png' });
+
+  await page.getByRole('button', { name: 'Close browser', exact: true }).click();
+  await expect.poll(() => windowTitles(display)).not.toContain('Shown page - Chromium');
+  await page.getByRole('button', { name: 'Stop showing the browser', exact: true }).click();
+  await expect(page.getByRole('button', { name: /Show browser: off/ })).toBeVisible();
 });
