@@ -207,7 +207,8 @@ function runIdOf(results: readonly AllureResult[]): string | undefined {
 
 const failing = (checks: readonly Check[]) => checks.filter((check) => check.verdict === 'FAIL');
 const sentences = (checks: readonly Check[]) =>
-  checks.map((check) => `${check.verdict} ${check.check}: ${check.sentence}`).join(' ');
+  // One line each: the report's Quality Gates tab shows a message as preformatted text.
+  checks.map((check) => `${check.verdict} ${check.check}: ${check.sentence}`).join('\n');
 
 /** An Allure rule made of checks: it fails when one of them does, and says what each found. */
 function ruleOf<T>(

@@ -46,7 +46,8 @@ function withBaselines(rules: Rules, run: GateRun): Rules {
 export async function runAllureGate(run: GateRun): Promise<QualityGateValidationResult[]> {
   const scratch = run.output ? undefined : mkdtempSync(path.join(tmpdir(), 'quality-gate-'));
   try {
-    const config = await readConfig(repoRoot, allurerc, { output: run.output ?? scratch });
+    // From the working directory, as `allure generate` does: allurerc.mjs's history file is found from it.
+    const config = await readConfig(process.cwd(), allurerc, { output: run.output ?? scratch });
     if (!config.qualityGate?.rules?.length) {
       throw new Error(`${allurerc} names no qualityGate rules: restore them from git.`);
     }

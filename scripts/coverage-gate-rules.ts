@@ -37,10 +37,16 @@ export type CoverageBaseline = z.infer<typeof coverageBaselineSchema>;
 
 /** How far under a module's measured line coverage its floor is set, in points (then rounded down). */
 export const FLOOR_MARGIN = 2;
+/**
+ * And at least this many lines under it: in a small module 2 points is less than a line (the
+ * integrations module has 45), and one line a journey reaches on some runs only would flap.
+ */
+export const FLOOR_MARGIN_LINES = 3;
 
-/** The floor a module gets from a measurement: FLOOR_MARGIN points under it, to a whole percent. */
+/** The floor a module gets from a measurement: FLOOR_MARGIN points or FLOOR_MARGIN_LINES lines under it, whichever is lower, to a whole percent. */
 export function floorFor(measured: Count): number {
-  return Math.max(0, Math.floor(percent(measured) - FLOOR_MARGIN));
+  const byLines = measured.total === 0 ? 0 : ((measured.covered - FLOOR_MARGIN_LINES) / measured.total) * 100;
+  return Math.max(0, Math.floor(Math.min(percent(measured) - FLOOR_MARGIN, byLines)));
 }
 
 /** A baseline from a coverage run's summary, each module's floor set from what it measured. */
