@@ -18,10 +18,13 @@ import { readAllureResults } from './allure-results.ts';
 export const COVERAGE_VARIABLE = 'Platform coverage by journeys';
 
 /** The coverage summary of the run in these results, if that run measured coverage. */
-export function coverageOfRun(resultsDirs: readonly string[]): CoverageSummary | undefined {
+export function coverageOfRun(
+  resultsDirs: readonly string[],
+  summaryFile?: string,
+): CoverageSummary | undefined {
   let summary: CoverageSummary | undefined;
   try {
-    summary = readCoverageSummary();
+    summary = readCoverageSummary(summaryFile);
   } catch {
     return undefined;
   }
