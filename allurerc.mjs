@@ -1,6 +1,9 @@
-import { defineConfig } from 'allure';
+// From Allure's plugin API, not the 'allure' package: importing that one runs Allure's command line.
+import { defineConfig } from '@allurereport/plugin-api';
 import { settingErrorPattern } from './fixtures/settings.ts';
-import { reportVariables } from './scripts/report-environment.ts';
+import { journeyGateRules } from './scripts/allure-gate-rules.ts';
+import { coverageAttachments, coverageOfRun, coverageVariables } from './scripts/report-coverage.ts';
+import { reportVariables, resultsDirsFromArgv } from './scripts/report-environment.ts';
 
 /**
  * Allure 3 report for the journeys: `npm run report` builds it offline from allure-results.
@@ -32,6 +35,10 @@ const assertion = /expect\(|\bExpected\b|Received:|toHave|toBe|toEqual|toMatch|t
 const productDefectId = '_product_errors_default_category';
 const testDefectId = '_test_errors_default_category';
 
+// The results this report (or gate) is of: the directories `allure generate` is given.
+const resultsDirs = resultsDirsFromArgv(process.argv);
+const runCoverage = coverageOfRun(resultsDirs.length > 0 ? resultsDirs : ['allure-results']);
+
 export default defineConfig({
   name: 'Journeys',
   output: 'allure-report',
@@ -39,7 +46,29 @@ export default defineConfig({
   historyPath: '.journeys/allure-history.jsonl',
   historyLimit: 100,
   defaultLabels: { epic: 'Suite self-tests' },
-  variables: reportVariables(),
+  variables: { ...reportVariables(), ...coverageVariables(runCoverage) },
+  globalAttachments: coverageAttachments(runCoverage),
+  // The release rules (README, Quality gate). Allure evaluates them when npm run quality-gate judges
+  // a run and when npm run report builds the report (scripts/allure-gate.ts), so the report's
+  // Quality Gates tab lists them; the rules themselves are in scripts/allure-gate-rules.ts.
+  qualityGate: {
+    rules: [
+      // Results of several runs mixed would be judged as one: nothing else is checked then.
+      { id: 'run', oneRun: true, fastFail: true },
+      {
+        id: 'release',
+        securityPassed: true,
+        perfWithinBaseline: { baseline: 'perf/baseline.json', tolerance: 0.2 },
+      },
+      {
+        // Only judged when the run measured coverage (npm run coverage); a plain run notes them.
+        id: 'coverage',
+        coverageNotBelowBaseline: { baseline: 'perf/coverage-baseline.json', points: 1 },
+        moduleCoverageFloors: { baseline: 'perf/coverage-baseline.json' },
+      },
+    ],
+    use: journeyGateRules({ resultsDirs }),
+  },
   categories: [
     {
       name: 'Setup problem',

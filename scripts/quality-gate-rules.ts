@@ -168,22 +168,25 @@ export interface PerfInput {
   baseline: Baseline | { problem: string };
   /** Without load results, fail instead of noting that perf was not measured. */
   requirePerf: boolean;
+  /** How much worse than its baseline a figure may get (allurerc.mjs says; PERF_TOLERANCE otherwise). */
+  tolerance?: number;
 }
 
 /** Whether a measured value stays within PERF_TOLERANCE of its baseline, and the limit it had to meet. */
 export function compareFigure(
   value: number,
   baseline: { value: number; better: 'higher' | 'lower' },
+  tolerance = PERF_TOLERANCE,
 ): { passed: boolean; limit: number; worseBy: number } {
   if (baseline.better === 'higher') {
-    const limit = baseline.value * (1 - PERF_TOLERANCE);
+    const limit = baseline.value * (1 - tolerance);
     return {
       passed: value >= limit,
       limit,
       worseBy: baseline.value === 0 ? 0 : (baseline.value - value) / baseline.value,
     };
   }
-  const limit = baseline.value * (1 + PERF_TOLERANCE);
+  const limit = baseline.value * (1 + tolerance);
   return {
     passed: value <= limit,
     limit,
@@ -191,14 +194,15 @@ export function compareFigure(
   };
 }
 
-/** Rule (b): the load journey's figures are no more than 20% worse than the committed baseline. */
+/** Rule (b): the load journey's figures are no more than 20% (the tolerance) worse than the committed baseline. */
 export function checkPerf(input: PerfInput): Check[] {
+  const tolerance = input.tolerance ?? PERF_TOLERANCE;
   if (input.loadTests.length === 0) {
     return [
       {
         check: 'perf figures',
         measured: 'not measured',
-        expected: `within ${PERF_TOLERANCE * 100}% of ${input.baselinePath}`,
+        expected: `within ${tolerance * 100}% of ${input.baselinePath}`,
         verdict: input.requirePerf ? 'FAIL' : 'NOTE',
         sentence: input.requirePerf
           ? 'Perf was not measured, since no load journey is in the results: run npm run load before the gate.'
@@ -242,7 +246,7 @@ export function checkPerf(input: PerfInput): Check[] {
       checks.push({
         check,
         measured: 'missing',
-        expected: limitText(compareFigure(0, base).limit),
+        expected: limitText(compareFigure(0, base, tolerance).limit),
         verdict: 'FAIL',
         sentence: `The load journey reported no figure "${name}", which ${input.baselinePath} has: see whether the load journey failed before measuring it (npm run report), or remove the figure from the baseline if it is gone for good.`,
       });
@@ -253,13 +257,13 @@ export function checkPerf(input: PerfInput): Check[] {
       checks.push({
         check,
         measured,
-        expected: limitText(compareFigure(0, base).limit),
+        expected: limitText(compareFigure(0, base, tolerance).limit),
         verdict: 'FAIL',
         sentence: `"${name}" is measured in ${figure.unit || 'no unit'} with ${figure.better} better, but ${input.baselinePath} has ${base.unit || 'no unit'} with ${base.better} better: make the baseline and the load journey agree.`,
       });
       continue;
     }
-    const { passed, limit, worseBy } = compareFigure(figure.value, base);
+    const { passed, limit, worseBy } = compareFigure(figure.value, base, tolerance);
     const howMuch = Number.isFinite(worseBy)
       ? `${amount.format(worseBy * 100)}% worse than the baseline ${withUnit(base.value, base.unit)}`
       : `above the baseline ${withUnit(base.value, base.unit)}`;

@@ -14,7 +14,8 @@ export interface ReportBuild {
 }
 
 /**
- * Builds the Allure report offline with the suite's allurerc.mjs, then removes the analytics tag
+ * Builds the Allure report offline with the suite's allurerc.mjs, its quality gate evaluated so the
+ * report's Quality Gates tab lists the rules (scripts/report-generate.ts), then removes the analytics tag
  * Allure puts into every report page (scripts/report-analytics.ts). Returns Allure's exit status.
  *
  * The output directory is emptied first: Allure only lays a lone report out at the directory's
@@ -24,15 +25,7 @@ export function buildReport({ resultsDirs, output, cwd }: ReportBuild): number {
   rmSync(output, { recursive: true, force: true });
   const run = spawnSync(
     process.execPath,
-    [
-      path.join(repoRoot, 'node_modules', 'allure', 'cli.js'),
-      'generate',
-      ...resultsDirs,
-      '--output',
-      output,
-      '--config',
-      path.join(repoRoot, 'allurerc.mjs'),
-    ],
+    [path.join(repoRoot, 'scripts', 'report-generate.ts'), 'generate', ...resultsDirs, '--output', output],
     { stdio: 'inherit', cwd },
   );
   if (run.status !== 0) return run.status ?? 1;

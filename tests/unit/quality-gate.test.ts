@@ -86,7 +86,17 @@ class RunFixture {
   gate(...extra: string[]) {
     const run = spawnSync(
       process.execPath,
-      [script, '--results', this.results, '--baseline', this.baseline, ...extra],
+      [
+        script,
+        '--results',
+        this.results,
+        '--baseline',
+        this.baseline,
+        // No coverage summary: the coverage rules are the subject of quality-gate-coverage.test.ts.
+        '--coverage-summary',
+        path.join(this.dir, 'no-coverage-summary.json'),
+        ...extra,
+      ],
       { encoding: 'utf8' },
     );
     return { status: run.status, output: run.stdout + run.stderr, lines: run.stdout.split('\n') };
@@ -149,7 +159,11 @@ test.describe('quality gate', () => {
     expect(output).toMatch(/perf alert latency p95\s+230 ms\s+≤ 240 ms \(baseline 200 ms\)/);
     expect(output).toContain('PASS  @security tests: All 1 @security tests passed.');
     expect(output).toContain('PASS  perf ingest throughput:');
-    expect(output).toContain('quality gate: passed (3 checks)');
+    expect(output).toContain('PASS  one run: The results are of one run.');
+    expect(output).toContain(
+      'NOTE  coverage against baseline: Coverage rules not evaluated: this run recorded no coverage (run npm run coverage, then npm run quality-gate, to evaluate them).',
+    );
+    expect(output).toContain('quality gate: passed (6 checks in 5 Allure rules)');
   });
 
   test('fails when a security test did not pass, naming it and why', () => {
@@ -167,7 +181,9 @@ test.describe('quality gate', () => {
     expect(output).toContain(
       'FAIL  @security tests: 2 @security tests did not pass, "verifies tenant isolation" (failed: Error: expect(received).toBe(expected)), "gets 429 after bursts" (skipped): open them in the Allure report',
     );
-    expect(output).toContain('quality gate: FAILED (1 of 2 checks)');
+    expect(output).toContain(
+      'quality gate: FAILED (1 of 5 checks; Allure rules failed: release/securityPassed)',
+    );
   });
 
   test('judges a retried test by its last attempt', () => {
@@ -275,7 +291,9 @@ test.describe('quality gate', () => {
     expect(output).toContain(
       'FAIL  perf alert latency p95: The load journey reported no figure "alert latency p95", which',
     );
-    expect(output).toContain('quality gate: FAILED (2 of 3 checks)');
+    expect(output).toContain(
+      'quality gate: FAILED (2 of 6 checks; Allure rules failed: release/perfWithinBaseline)',
+    );
   });
 
   test('notes a figure the baseline does not have yet, without failing on it', () => {
@@ -315,7 +333,7 @@ test.describe('quality gate', () => {
     const { status, output } = run.gate('--baseline-file', 'x');
     expect(status).toBe(2);
     expect(output).toContain(
-      'use npm run quality-gate -- [--results <dir>] [--baseline <file>] [--require-perf]',
+      'use npm run quality-gate -- [--results <dir>] [--baseline <file>] [--coverage-baseline <file>] [--coverage-summary <file>] [--require-perf] [--require-coverage]',
     );
   });
 });
