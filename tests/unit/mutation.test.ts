@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { repoRoot } from '../../fixtures/coverage/attribution.ts';
-import { type CoverageMap, lineRangesOf, rangesHold } from '../../fixtures/coverage/coverage-map.ts';
+import {
+  type CoverageMap,
+  lineRangesOf,
+  mergeCoverageMaps,
+  rangesHold,
+} from '../../fixtures/coverage/coverage-map.ts';
 import { sourceMapIndex } from '../../fixtures/coverage/source-map-index.ts';
 import { applyMutant, type Mutant, mutantsOf } from '../../scripts/mutation-mutants.ts';
 import { judgesOf, personaOf, sampleMutants } from '../../scripts/mutation-plan.ts';
@@ -166,4 +171,18 @@ test("a Playwright JSON report's results are named like the coverage map's journ
     ],
   };
   expect(journeyResultsOf(report)).toEqual([{ journey: finds, status: 'failed' }]);
+});
+
+test("a coverage run of some journeys replaces their lines in the map and keeps the others'", () => {
+  const next: CoverageMap = {
+    ...map,
+    journeys: [finds],
+    files: { [leaderboard]: [finds] },
+    lines: { [leaderboard]: { [finds]: '28-51' } },
+    startUpLines: { [leaderboard]: '4,13' },
+  };
+  const merged = mergeCoverageMaps(map, next);
+  expect(merged.lines).toEqual({ [leaderboard]: { [exportsSafely]: '28-35', [finds]: '28-51' } });
+  expect(merged.startUpLines).toEqual({ [leaderboard]: '4,7-13' });
+  expect(mergeCoverageMaps({ ...map, builtFrom: { ...map.builtFrom, sourcesHash: 'y' } }, next)).toBe(next);
 });
