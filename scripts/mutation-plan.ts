@@ -53,31 +53,32 @@ export interface Judges {
 }
 
 /**
- * The journeys that judge a mutant: those that ran any line it spans. Code that ran only at the
- * platform's start (a module's top level: a constant, a table of routes) is used later by the
- * module's functions, so it is judged by every journey that ran any of that module's code.
+ * The journeys that judge a mutant: those that ran any line it spans. Code the platform's start
+ * runs (a module's top level: a constant, a table of rules) is used later by the module's
+ * functions, whoever calls them, so it is judged by every journey that ran any of that module's
+ * code too (a journey that restarts the platform "ran" it, but only as a start).
  */
 export function judgesOf(mutant: Mutant, map: CoverageMap): Judges {
   const lines: number[] = [];
   for (let line = mutant.start.line; line <= mutant.end.line; line++) lines.push(line);
-  const journeys = new Set(lines.flatMap((line) => journeysThatRanLine(map, mutant.file, line)));
   const span =
     mutant.start.line === mutant.end.line
       ? `line ${mutant.start.line}`
       : `lines ${mutant.start.line}-${mutant.end.line}`;
-  if (journeys.size > 0) return { journeys: [...journeys].sort(), reason: `ran ${span}` };
-  const startUpOnly = lines.some((line) => rangesHold(map.startUpLines?.[mutant.file], line));
-  const moduleJourneys = map.files[mutant.file] ?? [];
-  if (startUpOnly && moduleJourneys.length > 0)
+  const ran = new Set(lines.flatMap((line) => journeysThatRanLine(map, mutant.file, line)));
+  const startUp = lines.some((line) => rangesHold(map.startUpLines?.[mutant.file], line));
+  const moduleJourneys = startUp ? (map.files[mutant.file] ?? []) : [];
+  const journeys = [...new Set([...ran, ...moduleJourneys])].sort();
+  if (journeys.length === 0)
     return {
-      journeys: [...moduleJourneys].sort(),
-      reason: `${span} ran at start-up only; these journeys ran the module's code`,
+      journeys,
+      reason: startUp
+        ? `${span} ran at start-up only and no journey ran the module`
+        : `no journey ran ${span}`,
     };
   return {
-    journeys: [],
-    reason: startUpOnly
-      ? `${span} ran at start-up only and no journey ran the module`
-      : `no journey ran ${span}`,
+    journeys,
+    reason: startUp ? `${span} runs at start-up; these journeys ran the module's code` : `ran ${span}`,
   };
 }
 

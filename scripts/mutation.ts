@@ -20,7 +20,7 @@ import {
 import { MutationWorkspace } from './mutation-workspace.ts';
 
 /**
- * `npm run mutation [-- --sample N] [--seed S] [--only text]`: how much the journeys would notice.
+ * `npm run mutation [-- --sample N] [--seed S] [--only text] [--mutant id ...] [--journey text]`: how much the journeys would notice.
  * StrykerJS's mutators make mutants of containers/api/src/**\/*.ts; each is put into a copy of the
  * platform's sources, the bundle rebuilt, the platform restarted, and judged by the journeys that
  * ran its lines in the last coverage run (.journeys/coverage-map.json, `npm run coverage`).
@@ -32,6 +32,10 @@ const { values } = parseArgs({
     sample: { type: 'string' },
     seed: { type: 'string', default: '1' },
     only: { type: 'string' },
+    // A survivor again, by its id (`file:line:column#Mutator`, in the JSON report), after a journey changed.
+    mutant: { type: 'string', multiple: true },
+    // Only the judges whose name holds this text: a strengthened journey tried on its survivor alone.
+    journey: { type: 'string' },
     'limit-seconds': { type: 'string', default: '300' },
   },
 });
@@ -67,12 +71,27 @@ const files = sources.filter(
 );
 if (files.length === 0) fail(`No platform TypeScript file matches --only "${values.only}".`);
 const mutants = await mutantsOf(files, repoRoot);
-const chosen = sampleSize ? sampleMutants(mutants, sampleSize, seed) : mutants;
+const named = values.mutant ? mutants.filter((mutant) => values.mutant?.includes(mutant.id)) : mutants;
+for (const id of values.mutant ?? [])
+  if (!named.some((mutant) => mutant.id === id))
+    fail(
+      `No mutant is called ${id}: take the id from reports/mutation/*.json, e.g. --mutant ${mutants[0]?.id}.`,
+    );
+const chosen = sampleSize ? sampleMutants(named, sampleSize, seed) : named;
 console.log(
   `mutation: ${mutants.length} mutants in ${files.length} files (StrykerJS's mutators); judging ${chosen.length}${sampleSize ? ` (sample, seed ${seed})` : ''}, each by the journeys that ran its lines.`,
 );
 
-const plans = chosen.map((mutant) => ({ mutant, judges: judgesOf(mutant, map) }));
+const plans = chosen.map((mutant) => {
+  const judges = judgesOf(mutant, map);
+  const only = values.journey;
+  if (!only) return { mutant, judges };
+  const kept = judges.journeys.filter((journey) => journey.includes(only));
+  return {
+    mutant,
+    judges: { journeys: kept, reason: `${judges.reason} (${kept.length} of them hold "${only}")` },
+  };
+});
 const verdicts: MutantVerdict[] = [];
 let workspace: MutationWorkspace | undefined;
 let interrupted = false;
@@ -142,7 +161,9 @@ async function tryMutant(space: MutationWorkspace, journeys: string[]): Promise<
 
 const summary = summarize(verdicts);
 const wallSeconds = seconds(began);
-const name = sampleSize ? `sample-${sampleSize}-seed-${seed}` : 'full';
+const name = values.mutant
+  ? 'chosen'
+  : `${sampleSize ? `sample-${sampleSize}-seed-${seed}` : 'full'}${values.only ? '-only' : ''}`;
 const heading = `Mutation run (${sampleSize ? `sample of ${sampleSize}, seed ${seed}` : 'every mutant'}${values.only ? `, files matching "${values.only}"` : ''}): ${wallSeconds} s`;
 const markdown = markdownReport(verdicts, summary, heading);
 const reportsDir = path.join(repoRoot, 'reports', 'mutation');
