@@ -15,6 +15,8 @@ export type MutantStatus = 'killed' | 'timeout' | 'survived' | 'no-coverage' | '
 export interface JourneyResult {
   journey: string;
   status: 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted';
+  /** The first line of its first error, when it failed. */
+  error?: string;
 }
 
 /** What happened when a mutant was tried. */
@@ -44,9 +46,13 @@ export function classify(run: MutantRun): { status: MutantStatus; killedBy: stri
     case 'platform-did-not-start':
       return { status: 'killed', killedBy: [], reason: `the platform did not start: ${run.message}` };
     case 'journeys': {
-      const failed = run.results.filter((result) => result.status === 'failed').map((r) => r.journey);
+      const failed = run.results.filter((result) => result.status === 'failed');
       if (failed.length > 0)
-        return { status: 'killed', killedBy: failed, reason: `failed: ${failed.join('; ')}` };
+        return {
+          status: 'killed',
+          killedBy: failed.map((result) => result.journey),
+          reason: `failed: ${failed.map((result) => `${result.journey}${result.error ? ` (${result.error})` : ''}`).join('; ')}`,
+        };
       const timedOut = run.results.filter((result) => result.status === 'timedOut').map((r) => r.journey);
       if (timedOut.length > 0 || run.overran)
         return {

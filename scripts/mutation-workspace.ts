@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { buildPlatformBundle } from '../containers/api/bundle.ts';
 import { requestRestart } from '../fixtures/stack/control-server.ts';
 import { readWarmStack, type WarmStack } from '../fixtures/stack/warm-stack.ts';
@@ -191,7 +192,16 @@ interface JsonSuite {
   title: string;
   file?: string;
   suites?: JsonSuite[];
-  specs?: { title: string; file: string; tests: { results: { status: JourneyResult['status'] }[] }[] }[];
+  specs?: {
+    title: string;
+    file: string;
+    tests: {
+      results: {
+        status: JourneyResult['status'];
+        errors?: { message?: string; location?: { file: string; line: number } }[];
+      }[];
+    }[];
+  }[];
 }
 
 /** Each test's last result, named as the coverage map and `--test-list` name a journey. */
@@ -201,8 +211,20 @@ export function journeyResultsOf(report: { suites?: JsonSuite[] }): JourneyResul
     for (const spec of suite.specs ?? []) {
       const file = spec.file.startsWith('journeys/') ? spec.file : `journeys/${spec.file}`;
       for (const test of spec.tests) {
-        const status = test.results.at(-1)?.status;
-        if (status) results.push({ journey: [file, ...titles, spec.title].join(' › '), status });
+        const last = test.results.at(-1);
+        if (!last) continue;
+        const journey = [file, ...titles, spec.title].join(' › ');
+        // The first line of the first error (colours removed): what the journey saw go wrong.
+        const error = stripVTControlCharacters(last.errors?.[0]?.message ?? '')
+          .split('\n')
+          .find((line) => line.trim() !== '');
+        const at = last.errors?.[0]?.location;
+        const where = at ? ` at ${path.basename(at.file)}:${at.line}` : '';
+        results.push(
+          error
+            ? { journey, status: last.status, error: `${error.trim()}${where}` }
+            : { journey, status: last.status },
+        );
       }
     }
     for (const child of suite.suites ?? []) walk(child, [...titles, child.title]);

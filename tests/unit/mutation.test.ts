@@ -167,13 +167,26 @@ test("a Playwright JSON report's results are named like the coverage map's journ
           {
             title: 'finds the best detector',
             file: 'data-scientist/finds-best-detector.journey.ts',
-            tests: [{ results: [{ status: 'failed' as const }] }],
+            tests: [
+              {
+                results: [
+                  {
+                    status: 'failed' as const,
+                    errors: [
+                      {
+                        message: '\u001b[31mError: log lines\u001b[39m\n\nexpect(received).toEqual(expected)',
+                      },
+                    ],
+                  },
+                ],
+              },
+            ],
           },
         ],
       },
     ],
   };
-  expect(journeyResultsOf(report)).toEqual([{ journey: finds, status: 'failed' }]);
+  expect(journeyResultsOf(report)).toEqual([{ journey: finds, status: 'failed', error: 'Error: log lines' }]);
 });
 
 test("a coverage run of some journeys replaces their lines in the map and keeps the others'", () => {
