@@ -9,7 +9,7 @@ import { Instrumenter } from '@stryker-mutator/instrumenter';
  * Stryker's mutation switching, so the platform that runs is the platform's own code with one change.
  */
 export interface Mutant {
-  /** `file:line:column#mutator`, stable while the file is unchanged. */
+  /** `file:line:column#mutator` (then `~2` for a second at that place), stable while the file is unchanged. */
   id: string;
   /** Repository-relative, e.g. containers/api/src/experiments/leaderboard.ts */
   file: string;
@@ -49,6 +49,7 @@ function offsetOf(text: string, line: number, column: number): number {
 export async function mutantsOf(files: readonly string[], root: string): Promise<Mutant[]> {
   const instrumenter = new Instrumenter(quiet);
   const mutants: Mutant[] = [];
+  const placesSeen = new Map<string, number>();
   for (const file of files) {
     const content = readFileSync(path.join(root, file), 'utf8');
     const result = await instrumenter.instrument([{ name: file, content, mutate: true }], {
@@ -66,8 +67,12 @@ export async function mutantsOf(files: readonly string[], root: string): Promise
         offsetOf(content, start.line, start.column),
         offsetOf(content, end.line, end.column),
       );
+      // One mutator can put two replacements at one place (a condition made true, and false).
+      const place = `${file}:${start.line}:${start.column + 1}#${found.mutatorName}`;
+      const seen = (placesSeen.get(place) ?? 0) + 1;
+      placesSeen.set(place, seen);
       mutants.push({
-        id: `${file}:${start.line}:${start.column + 1}#${found.mutatorName}`,
+        id: seen === 1 ? place : `${place}~${seen}`,
         file,
         mutator: found.mutatorName,
         start,

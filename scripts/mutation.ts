@@ -137,7 +137,7 @@ try {
       mutant,
       journeys: judges.journeys,
       ...verdict,
-      reason: `${judges.reason}; ${verdict.reason}`,
+      reason: run.kind === 'not-run' ? verdict.reason : `${judges.reason}; ${verdict.reason}`,
       seconds: seconds(started),
     });
   }

@@ -202,3 +202,9 @@ test("a coverage run of some journeys replaces their lines in the map and keeps 
   expect(merged.startUpLines).toEqual({ [leaderboard]: '4,7-13' });
   expect(mergeCoverageMaps({ ...map, builtFrom: { ...map.builtFrom, sourcesHash: 'y' } }, next)).toBe(next);
 });
+
+test('every mutant has an id of its own, also two replacements at one place', async () => {
+  const mutants = await mutantsOf([leaderboard], repoRoot);
+  expect(new Set(mutants.map((found) => found.id)).size).toBe(mutants.length);
+  expect(mutants.map((found) => found.id)).toContain(`${leaderboard}:37:11#ConditionalExpression~2`);
+});
