@@ -54,9 +54,10 @@ export interface Judges {
 
 /**
  * The journeys that judge a mutant: those that ran any line it spans. Code the platform's start
- * runs (a module's top level: a constant, a table of rules) is used later by the module's
- * functions, whoever calls them, so it is judged by every journey that ran any of that module's
- * code too (a journey that restarts the platform "ran" it, but only as a start).
+ * runs (a module's top level, a route's table, the configuration) becomes data that any journey
+ * may read, through other modules (a route's documented answers reach the OpenAPI document), so it
+ * is judged by every journey, as Stryker judges its static mutants; a journey that restarts the
+ * platform "ran" such a line too, but only as a start.
  */
 export function judgesOf(mutant: Mutant, map: CoverageMap): Judges {
   const lines: number[] = [];
@@ -65,21 +66,13 @@ export function judgesOf(mutant: Mutant, map: CoverageMap): Judges {
     mutant.start.line === mutant.end.line
       ? `line ${mutant.start.line}`
       : `lines ${mutant.start.line}-${mutant.end.line}`;
-  const ran = new Set(lines.flatMap((line) => journeysThatRanLine(map, mutant.file, line)));
-  const startUp = lines.some((line) => rangesHold(map.startUpLines?.[mutant.file], line));
-  const moduleJourneys = startUp ? (map.files[mutant.file] ?? []) : [];
-  const journeys = [...new Set([...ran, ...moduleJourneys])].sort();
-  if (journeys.length === 0)
+  if (lines.some((line) => rangesHold(map.startUpLines?.[mutant.file], line)))
     return {
-      journeys,
-      reason: startUp
-        ? `${span} ran at start-up only and no journey ran the module`
-        : `no journey ran ${span}`,
+      journeys: [...map.journeys].sort(),
+      reason: `${span} runs at start-up: every journey judges it`,
     };
-  return {
-    journeys,
-    reason: startUp ? `${span} runs at start-up; these journeys ran the module's code` : `ran ${span}`,
-  };
+  const journeys = [...new Set(lines.flatMap((line) => journeysThatRanLine(map, mutant.file, line)))].sort();
+  return { journeys, reason: journeys.length > 0 ? `ran ${span}` : `no journey ran ${span}` };
 }
 
 /** The persona of a journey: its folder under journeys/. */
