@@ -42,6 +42,13 @@ test.describe('probes the defences', () => {
       }
       const upload = await viewer.api.uploadDataset(readings, { name: 'sneaky upload' });
       expect(upload.status).toBe(403);
+      // The reason names what was refused: a change, not a look.
+      expect(upload.body).toEqual({
+        error: 'forbidden',
+        message:
+          'Your role (viewer) cannot change datasets and experiments; ask a tenant admin for a role that can.',
+        details: [],
+      });
       const audit = await attempt(viewer, { method: 'GET', path: '/api/audit' });
       expect(audit.status, 'the audit log is not for viewers').toBe(403);
     });

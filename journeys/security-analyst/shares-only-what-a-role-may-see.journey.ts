@@ -88,6 +88,17 @@ test('shares only what a role may see', {
     }
   });
 
+  // A person's email in a URL path reaches the request's log line (query strings never do): the
+  // platform must mask it there, keeping two letters and the domain for the operator.
+  const lookedUp = securityAnalyst.user.email;
+  const lookup = await attempt(viewer, { method: 'GET', path: `/api/users/${lookedUp}` });
+  expect(lookup.status).toBe(404);
+  expect(lookup.body).toEqual({
+    error: 'not_found',
+    message: 'Nothing lives at this address; check the URL.',
+    details: [],
+  });
+
   await test.step('the platform log of the whole journey holds no token, key, session id, email or full address', async () => {
     const sessionIds = (
       await Promise.all(
@@ -107,5 +118,10 @@ test('shares only what a role may see', {
       emails: 0,
       fullAddresses: 0,
     });
+    const [local, domain] = lookedUp.split('@') as [string, string];
+    expect(
+      lines.filter((line) => line.includes(`/api/users/${local.slice(0, 2)}***@${domain}`)),
+      "the viewer's look-up by email, logged with the email masked",
+    ).not.toEqual([]);
   });
 });
