@@ -4,10 +4,11 @@
  * person clicks is printed as the locator a journey writes (`page.getByRole(...)`), on a line of
  * its own starting `Locator: ` (what Journey Explorer reads to copy and insert it).
  *
- * `--headless` and `--debugging-port <port>` are for tests, as in scripts/record.ts.
+ * `--headless` and `--debugging-port <port>` (or E2E_RECORD_DEBUGGING_PORT) are for tests, as in scripts/record.ts.
  */
 import { parseArgs } from 'node:util';
 import type { PersonaFixtureName } from '../fixtures/platform-profile.ts';
+import { readSetting } from '../fixtures/settings.ts';
 import { isPersonaName, personaNames } from './record/journey-skeleton.ts';
 import { openPersonaSession } from './record/persona-session.ts';
 
@@ -32,7 +33,9 @@ const persona = isPersonaName(values.persona ?? '')
   : fail(`Name the persona to pick as with --persona, one of: ${personaNames.join(', ')}.`);
 if (!values.path.startsWith('/'))
   fail(`--path ${values.path} must be a path on the platform, such as /datasets.`);
-const debuggingPort = values['debugging-port'] ? Number(values['debugging-port']) : undefined;
+const debuggingPort = values['debugging-port']
+  ? Number(values['debugging-port'])
+  : readSetting('E2E_RECORD_DEBUGGING_PORT');
 if (debuggingPort !== undefined && !(Number.isInteger(debuggingPort) && debuggingPort > 0)) {
   fail(`--debugging-port ${values['debugging-port']} is no port number: give a free TCP port.`);
 }

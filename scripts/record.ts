@@ -5,7 +5,7 @@
  * recorded as a new journey: the suite's `test`, the persona fixture, the `@e2e` and persona tags.
  * The recording starts where a journey starts, inside the story's world, not on a blank page.
  *
- * `--headless` runs without a window and `--debugging-port <port>` opens the browser to a second
+ * `--headless` runs without a window and `--debugging-port <port>` (or E2E_RECORD_DEBUGGING_PORT) opens the browser to a second
  * client over the DevTools protocol: how a test acts in the recording (a person never needs them).
  */
 import { existsSync } from 'node:fs';
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BrowserContext } from '@playwright/test';
 import type { PersonaFixtureName } from '../fixtures/platform-profile.ts';
+import { readSetting } from '../fixtures/settings.ts';
 import {
   isPersonaName,
   journeySkeleton,
@@ -74,7 +75,9 @@ function newJourneyFile(): string {
 }
 
 const journeyFile = newJourneyFile();
-const debuggingPort = values['debugging-port'] ? Number(values['debugging-port']) : undefined;
+const debuggingPort = values['debugging-port']
+  ? Number(values['debugging-port'])
+  : readSetting('E2E_RECORD_DEBUGGING_PORT');
 if (debuggingPort !== undefined && !(Number.isInteger(debuggingPort) && debuggingPort > 0)) {
   fail(`--debugging-port ${values['debugging-port']} is no port number: give a free TCP port.`);
 }
