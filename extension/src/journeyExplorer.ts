@@ -4,6 +4,7 @@ import { discoverJourneys, isJourneyFile, journeyFileOf, readJourneyFile } from 
 import { noPersonas, type PersonaVocabulary, parseJourneyFile } from './discovery/journeyParser.ts';
 import { readPersonaFixtures } from './discovery/personaFixtures.ts';
 import { readTaskTitles } from './discovery/personaTasks.ts';
+import { PersonaRecorder } from './record/personaRecorder.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
 import { RunProfiles } from './run/runProfiles.ts';
@@ -47,6 +48,7 @@ export class JourneyExplorer {
   readonly #profiles: RunProfiles;
   readonly #traceViewer: TraceViewer;
   readonly #report: AllureReport;
+  readonly #recorder: PersonaRecorder;
   readonly #disposables: Disposable[] = [];
   readonly #log: OutputChannel;
   readonly #sourceListeners = new Set<(uri: Uri) => unknown>();
@@ -80,6 +82,7 @@ export class JourneyExplorer {
     this.#traceViewer = new TraceViewer(vscode, log);
     this.warmStack = new WarmStack(vscode, folder, log);
     this.#report = new AllureReport(vscode, folder, log);
+    this.#recorder = new PersonaRecorder(vscode, folder, log);
     this.#disposables.push(
       this.warmStack,
       { dispose: () => this.#traceViewer.close() },
@@ -109,6 +112,12 @@ export class JourneyExplorer {
         this.#reportErrors(() => this.#report.open()),
       ),
       vscode.commands.registerCommand('journeys.refresh', () => this.refresh()),
+      vscode.commands.registerCommand('journeys.recordAsPersona', () =>
+        this.#reportErrors(() => this.#recorder.record()),
+      ),
+      vscode.commands.registerCommand('journeys.pickLocator', () =>
+        this.#reportErrors(() => this.#recorder.pickLocator()),
+      ),
       vscode.workspace.onDidChangeTextDocument((event) => this.#edited(event.document)),
       {
         dispose: () => {
