@@ -36,6 +36,15 @@ export async function connectToPersonaPage(debuggingPort: number): Promise<{ bro
   return { browser, page };
 }
 
+/**
+ * Resolves once Playwright's recorder or picker is listening in the page: it lays a glass pane
+ * over the page while recording or picking (an element of its own, `x-pw-glass`). A click before
+ * that would act on the page without being recorded or picked.
+ */
+export async function untilRecorderListens(page: Page): Promise<void> {
+  await page.locator('x-pw-glass').waitFor({ state: 'attached', timeout: 30_000 });
+}
+
 export interface ScriptRun {
   /** Resolves with everything printed once this line appears; rejects if it never does. */
   untilPrinted(text: string, timeoutMs: number): Promise<string>;

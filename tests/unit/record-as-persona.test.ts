@@ -5,7 +5,12 @@ import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import { freePort } from '../../fixtures/stack/free-port.ts';
 import { virtualDisplay } from '../../scripts/record/virtual-display.ts';
-import { connectToPersonaPage, recordedByATest, runScript } from '../support/recording-driver.ts';
+import {
+  connectToPersonaPage,
+  recordedByATest,
+  runScript,
+  untilRecorderListens,
+} from '../support/recording-driver.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -36,6 +41,7 @@ test('recording as the data scientist writes a journey of theirs that then runs 
     const { browser, page } = await connectToPersonaPage(debuggingPort);
     // The recording starts inside the story's world: the persona is signed in to their own tenant.
     await expect(page.getByRole('heading', { name: /^Welcome, / })).toBeVisible();
+    await untilRecorderListens(page);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
     await expect(page.getByRole('heading', { name: 'Datasets', level: 1 })).toBeVisible();
     await page.close();
@@ -82,6 +88,7 @@ test('picking a locator as the deployer prints the locator a journey writes for 
   ]);
   await picking.untilPrinted('Click the element to pick', 120_000);
   const { browser, page } = await connectToPersonaPage(debuggingPort);
+  await untilRecorderListens(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
   await browser.close();
   const { code, output } = await picking.exited;
