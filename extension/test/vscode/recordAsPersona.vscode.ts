@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { freePort } from '../../../fixtures/stack/free-port.ts';
@@ -27,7 +28,9 @@ const test = base.extend<object, { editor: Editor }>({
       const previousDisplay = process.env.DISPLAY;
       process.env.DISPLAY = display.display;
       const debuggingPort = await freePort();
-      const baseDir = path.join(workerInfo.project.outputDir, `record-${workerInfo.workerIndex}`);
+      // Outside the checkout: a copy inside it would be one more suite for the checkout's runners
+      // to find (its tests/unit, its journeys).
+      const baseDir = await mkdtemp(path.join(tmpdir(), `journeys-record-${workerInfo.workerIndex}-`));
       const workspace = await copyProject(path.join(baseDir, 'project'), {
         'journeys.env': {
           E2E_RECORD_DEBUGGING_PORT: String(debuggingPort),
@@ -52,6 +55,7 @@ const test = base.extend<object, { editor: Editor }>({
         await page.close();
         await server.stop();
         await display.stop();
+        await rm(baseDir, { recursive: true, force: true });
         if (previousDisplay === undefined) delete process.env.DISPLAY;
         else process.env.DISPLAY = previousDisplay;
       }
