@@ -5,8 +5,9 @@
  * recorded as a new journey: the suite's `test`, the persona fixture, the `@e2e` and persona tags.
  * The recording starts where a journey starts, inside the story's world, not on a blank page.
  *
- * `--headless` runs without a window and `--debugging-port <port>` (or E2E_RECORD_DEBUGGING_PORT) opens the browser to a second
- * client over the DevTools protocol: how a test acts in the recording (a person never needs them).
+ * The browser and Playwright's Inspector are headed, so recording needs a display (`xvfb-run` on a
+ * server). `--debugging-port <port>` (or E2E_RECORD_DEBUGGING_PORT) opens the browser to a second
+ * client over the DevTools protocol: how a test acts in the recording (a person never needs it).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -50,7 +51,6 @@ const { values } = parseArgs({
     persona: { type: 'string' },
     out: { type: 'string' },
     title: { type: 'string' },
-    headless: { type: 'boolean', default: false },
     'debugging-port': { type: 'string' },
   },
 });
@@ -82,8 +82,8 @@ if (debuggingPort !== undefined && !(Number.isInteger(debuggingPort) && debuggin
   fail(`--debugging-port ${values['debugging-port']} is no port number: give a free TCP port.`);
 }
 
-const session = await openPersonaSession({ persona, headless: values.headless, debuggingPort }).catch(
-  (error: Error) => fail(`Could not sign ${persona} in to a fresh tenant: ${error.message}`),
+const session = await openPersonaSession({ persona, headless: false, debuggingPort }).catch((error: Error) =>
+  fail(`Could not sign ${persona} in to a fresh tenant: ${error.message}`),
 );
 const scratch = await mkdtemp(path.join(tmpdir(), 'journeys-record-'));
 const recordedFile = path.join(scratch, 'recorded.spec.ts');
