@@ -4,6 +4,7 @@ import { discoverJourneys, isJourneyFile, journeyFileOf, readJourneyFile } from 
 import { noPersonas, type PersonaVocabulary, parseJourneyFile } from './discovery/journeyParser.ts';
 import { readPersonaFixtures } from './discovery/personaFixtures.ts';
 import { readTaskTitles } from './discovery/personaTasks.ts';
+import { PersonaRecorder } from './record/personaRecorder.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
 import { KeptBrowser } from './run/keptBrowser.ts';
@@ -49,6 +50,7 @@ export class JourneyExplorer {
   readonly #profiles: RunProfiles;
   readonly #traceViewer: TraceViewer;
   readonly #report: AllureReport;
+  readonly #recorder: PersonaRecorder;
   readonly #disposables: Disposable[] = [];
   readonly #log: OutputChannel;
   readonly #sourceListeners = new Set<(uri: Uri) => unknown>();
@@ -88,6 +90,7 @@ export class JourneyExplorer {
     this.#disposables.push(new ShowBrowserToggle(vscode, folder, keptBrowser), {
       dispose: () => void keptBrowser.close(),
     });
+    this.#recorder = new PersonaRecorder(vscode, folder, log);
     this.#disposables.push(
       this.warmStack,
       { dispose: () => this.#traceViewer.close() },
@@ -117,6 +120,12 @@ export class JourneyExplorer {
         this.#reportErrors(() => this.#report.open()),
       ),
       vscode.commands.registerCommand('journeys.refresh', () => this.refresh()),
+      vscode.commands.registerCommand('journeys.recordAsPersona', () =>
+        this.#reportErrors(() => this.#recorder.record()),
+      ),
+      vscode.commands.registerCommand('journeys.pickLocator', () =>
+        this.#reportErrors(() => this.#recorder.pickLocator()),
+      ),
       vscode.workspace.onDidChangeTextDocument((event) => this.#edited(event.document)),
       {
         dispose: () => {

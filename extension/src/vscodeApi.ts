@@ -224,6 +224,7 @@ export interface VSCode {
     readonly remoteName: string | undefined;
     asExternalUri(target: Uri): Thenable<Uri>;
     openExternal(target: Uri): Thenable<boolean>;
+    readonly clipboard: { writeText(value: string): Thenable<void> };
   };
   readonly Uri: {
     file(path: string): Uri;

@@ -22,14 +22,18 @@ export interface PersonaFixtureReading {
 }
 
 /** The persona fixture names a profile's source declares. */
-export function personaFixturesIn(fileName: string, text: string): PersonaFixtureReading {
+export function personaFixturesIn(
+  fileName: string,
+  text: string,
+  objects: readonly string[] = personaObjects,
+): PersonaFixtureReading {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const names = new Set<string>();
   let found = false;
   for (const statement of source.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
-      if (!ts.isIdentifier(declaration.name) || !personaObjects.includes(declaration.name.text)) continue;
+      if (!ts.isIdentifier(declaration.name) || !objects.includes(declaration.name.text)) continue;
       const object = declaration.initializer && objectLiteral(declaration.initializer);
       if (!object) continue;
       if (declaration.name.text === 'personas') found = true;
@@ -48,7 +52,10 @@ export function personaFixturesIn(fileName: string, text: string): PersonaFixtur
 }
 
 /** Reads the workspace's platform profile; a workspace without one has no persona fixtures. */
-export async function readPersonaFixtures(workspaceDir: string): Promise<PersonaFixtureReading> {
+export async function readPersonaFixtures(
+  workspaceDir: string,
+  objects: readonly string[] = personaObjects,
+): Promise<PersonaFixtureReading> {
   const file = path.join(workspaceDir, profileFile);
   let text: string;
   try {
@@ -60,7 +67,7 @@ export async function readPersonaFixtures(workspaceDir: string): Promise<Persona
       problem: `${profileFile} is missing: add it with \`export const personas = { … }\` (fixture name → role) so Journey Explorer shows persona tasks.`,
     };
   }
-  return personaFixturesIn(file, text);
+  return personaFixturesIn(file, text, objects);
 }
 
 /** `{ … } as const satisfies X` and parentheses around it → the object literal itself. */

@@ -156,6 +156,8 @@ export class FakeVSCode implements VSCode {
   readonly informationMessages: string[] = [];
   readonly executedCommands: { command: string; args: unknown[] }[] = [];
   readonly openedExternally: string[] = [];
+  /** What the extension last copied. */
+  clipboardText = '';
   readonly contextKeys = new Map<string, unknown>();
   readonly debugSessions: { session: DebugSession; process: ChildProcess }[] = [];
   readonly #commands = new Map<string, (...args: never[]) => unknown>();
@@ -296,6 +298,11 @@ export class FakeVSCode implements VSCode {
       openExternal: async (uri) => {
         this.openedExternally.push(uri.toString());
         return true;
+      },
+      clipboard: {
+        writeText: async (value) => {
+          this.clipboardText = value;
+        },
       },
     };
   }

@@ -52,18 +52,24 @@ const quietSettings = {
  * Starts code-server (a real VS Code) on a copy of the fixture workspace, with the packaged
  * extension installed into a fresh extensions folder and a fresh user data folder.
  */
-export async function startCodeServer(baseDir: string): Promise<RunningCodeServer> {
+export async function startCodeServer(
+  baseDir: string,
+  options: { workspace?: string } = {},
+): Promise<RunningCodeServer> {
   const entry = codeServerEntry();
   if (!existsSync(vsixFile))
     throw new Error(`${vsixFile} is missing: run npm run package -w extension first.`);
   const userDataDir = path.join(baseDir, 'user-data');
   const extensionsDir = path.join(baseDir, 'extensions');
   // Inside the extension's test-results, so the copy resolves @playwright/test from the repo.
-  const workspace = path.join(baseDir, 'workspace');
-  await cp(path.join(extensionDir, 'test', 'fixture-workspace'), workspace, {
-    recursive: true,
-    filter: (source) => !source.includes(`${path.sep}test-results`),
-  });
+  // A test may bring a workspace of its own (a copy of the whole project, to record in).
+  const workspace = options.workspace ?? path.join(baseDir, 'workspace');
+  if (!options.workspace) {
+    await cp(path.join(extensionDir, 'test', 'fixture-workspace'), workspace, {
+      recursive: true,
+      filter: (source) => !source.includes(`${path.sep}test-results`),
+    });
+  }
   await mkdir(path.join(userDataDir, 'User'), { recursive: true });
   await writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(quietSettings, null, 2));
 
