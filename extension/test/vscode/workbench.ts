@@ -1,6 +1,44 @@
-import { expect, type Frame, type Locator, type Page } from '@playwright/test';
+import path from 'node:path';
+import { test as base, expect, type Frame, type Locator, type Page } from '@playwright/test';
+import type { RunningCodeServer } from './codeServer.ts';
 
 /** Ways to reach what Journey Explorer shows in code-server's workbench, as a person would. */
+
+export interface Workbench {
+  page: Page;
+  workspace: string;
+}
+
+/**
+ * A test with one code-server per worker (`start` gets a folder of its own for it) and one
+ * workbench page on it for the whole file: the steps build on each other as a person's session would.
+ */
+export function workbenchTest(name: string, start: (baseDir: string) => Promise<RunningCodeServer>) {
+  return base.extend<object, { codeServer: RunningCodeServer; workbench: Workbench }>({
+    codeServer: [
+      // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures name their dependencies by destructuring.
+      async ({}, use, workerInfo) => {
+        const server = await start(
+          path.join(workerInfo.project.outputDir, `${name}-${workerInfo.workerIndex}`),
+        );
+        await use(server);
+        await server.stop();
+      },
+      { scope: 'worker' },
+    ],
+    workbench: [
+      async ({ browser, codeServer }, use) => {
+        const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+        await page.goto(codeServer.url);
+        await expect(page.locator('.monaco-workbench')).toBeVisible({ timeout: 60_000 });
+        await page.getByRole('tab', { name: /Testing/ }).click();
+        await use({ page, workspace: codeServer.workspace });
+        await page.close();
+      },
+      { scope: 'worker' },
+    ],
+  });
+}
 
 export function treeItem(page: Page, name: RegExp): Locator {
   return page.getByRole('treeitem', { name }).first();
