@@ -252,9 +252,21 @@ async function traceStartTime(page: Page, previous?: string): Promise<{ url: str
   return { url: viewer.url(), start: date };
 }
 
+/**
+ * Chooses an entry of a tree item's context menu. A click that lands while the menu is still
+ * opening leaves it open on a loaded machine: then the menu is opened again and the click retried.
+ */
+async function chooseFromItemMenu(page: Page, item: Locator, entry: string | RegExp): Promise<void> {
+  const menuItem = page.getByRole('menuitem', { name: entry });
+  await expect(async () => {
+    if (!(await menuItem.isVisible())) await item.click({ button: 'right' });
+    await menuItem.click({ timeout: 2_000 });
+    await expect(menuItem).toBeHidden({ timeout: 2_000 });
+  }).toPass();
+}
+
 async function runWithTrace(page: Page, journey: Locator): Promise<void> {
-  await journey.click({ button: 'right' });
-  await page.getByRole('menuitem', { name: /Execute Using Profile/ }).click();
+  await chooseFromItemMenu(page, journey, /Execute Using Profile/);
   await page
     .locator('.quick-input-list')
     .getByRole('option', { name: /Run with trace/ })
@@ -262,13 +274,7 @@ async function runWithTrace(page: Page, journey: Locator): Promise<void> {
 }
 
 async function openTrace(page: Page, journey: Locator): Promise<void> {
-  const openTrace = page.getByRole('menuitem', { name: 'Open trace' });
-  // A click that lands while the menu is still opening leaves it open: open it again and retry.
-  await expect(async () => {
-    if (!(await openTrace.isVisible())) await journey.click({ button: 'right' });
-    await openTrace.click({ timeout: 2_000 });
-    await expect(openTrace).toBeHidden({ timeout: 2_000 });
-  }).toPass();
+  await chooseFromItemMenu(page, journey, 'Open trace');
 }
 
 test('Open trace after a second run shows the second run', async ({
