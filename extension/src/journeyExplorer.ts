@@ -173,6 +173,11 @@ export class JourneyExplorer {
     return this.#traceViewer.open(this.#folder.uri.fsPath, trace);
   }
 
+  /** A line in the Journey Explorer output channel. */
+  log(line: string): void {
+    this.#log.appendLine(line);
+  }
+
   dispose(): void {
     for (const disposable of this.#disposables.reverse()) disposable.dispose();
   }

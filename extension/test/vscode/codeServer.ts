@@ -48,27 +48,47 @@ const quietSettings = {
   'editor.minimap.enabled': false,
 };
 
+export interface CodeServerOptions {
+  /**
+   * The folders to open, as they are, instead of a copy of the fixture workspace; two or more open
+   * as one multi-root workspace.
+   */
+  folders?: string[];
+  /** Variables set for code-server, and so for the extension host and what the extension starts. */
+  env?: Record<string, string>;
+}
+
 /**
- * Starts code-server (a real VS Code) on a copy of the fixture workspace, with the packaged
- * extension installed into a fresh extensions folder and a fresh user data folder.
+ * Starts code-server (a real VS Code) on a copy of the fixture workspace (or the given folders),
+ * with the packaged extension installed into a fresh extensions folder and a fresh user data folder.
  */
 export async function startCodeServer(
   baseDir: string,
-  options: { workspace?: string } = {},
+  options: CodeServerOptions = {},
 ): Promise<RunningCodeServer> {
   const entry = codeServerEntry();
   if (!existsSync(vsixFile))
     throw new Error(`${vsixFile} is missing: run npm run package -w extension first.`);
   const userDataDir = path.join(baseDir, 'user-data');
   const extensionsDir = path.join(baseDir, 'extensions');
-  // Inside the extension's test-results, so the copy resolves @playwright/test from the repo.
-  // A test may bring a workspace of its own (a copy of the whole project, to record in).
-  const workspace = options.workspace ?? path.join(baseDir, 'workspace');
-  if (!options.workspace) {
+  let workspace = options.folders?.[0];
+  if (!workspace) {
+    // Inside the extension's test-results, so the copy resolves @playwright/test from the repo.
+    workspace = path.join(baseDir, 'workspace');
     await cp(path.join(extensionDir, 'test', 'fixture-workspace'), workspace, {
       recursive: true,
       filter: (source) => !source.includes(`${path.sep}test-results`),
     });
+  }
+  // Several folders open as a .code-workspace file listing them.
+  let opened = `folder=${encodeURIComponent(workspace)}`;
+  if (options.folders && options.folders.length > 1) {
+    const workspaceFile = path.join(baseDir, 'folders.code-workspace');
+    await writeFile(
+      workspaceFile,
+      JSON.stringify({ folders: options.folders.map((folder) => ({ path: folder })) }, null, 2),
+    );
+    opened = `workspace=${encodeURIComponent(workspaceFile)}`;
   }
   await mkdir(path.join(userDataDir, 'User'), { recursive: true });
   await writeFile(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(quietSettings, null, 2));
@@ -92,11 +112,11 @@ export async function startCodeServer(
       '--disable-update-check',
       workspace,
     ],
-    { env: { ...process.env, PASSWORD: undefined }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, PASSWORD: undefined, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const url = await listeningUrl(server);
   return {
-    url: `${url}/?folder=${encodeURIComponent(workspace)}`,
+    url: `${url}/?${opened}`,
     workspace,
     stop: () =>
       new Promise((resolve) => {

@@ -1,39 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { windowTitles } from '../virtualDisplay.ts';
-import { extensionDir, type RunningCodeServer, startCodeServer } from './codeServer.ts';
+import { extensionDir, startCodeServer } from './codeServer.ts';
+import {
+  expand,
+  openFile,
+  revealJourney,
+  runAction,
+  traceViewerFrame,
+  treeItem,
+  workbenchTest,
+} from './workbench.ts';
 
-interface Workbench {
-  page: Page;
-  workspace: string;
-}
-
-// One editor for the whole file: the steps below build on each other as a person's session would.
-const test = base.extend<object, { codeServer: RunningCodeServer; workbench: Workbench }>({
-  codeServer: [
-    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures name their dependencies by destructuring.
-    async ({}, use, workerInfo) => {
-      const server = await startCodeServer(
-        path.join(workerInfo.project.outputDir, `code-server-${workerInfo.workerIndex}`),
-      );
-      await use(server);
-      await server.stop();
-    },
-    { scope: 'worker' },
-  ],
-  workbench: [
-    async ({ browser, codeServer }, use) => {
-      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-      await page.goto(codeServer.url);
-      await expect(page.locator('.monaco-workbench')).toBeVisible({ timeout: 60_000 });
-      await page.getByRole('tab', { name: /Testing/ }).click();
-      await use({ page, workspace: codeServer.workspace });
-      await page.close();
-    },
-    { scope: 'worker' },
-  ],
-});
+const test = workbenchTest('code-server', (baseDir) => startCodeServer(baseDir));
 
 test.describe.configure({ mode: 'serial' });
 
@@ -44,33 +24,6 @@ test.afterEach(async ({ workbench: { page } }, testInfo) => {
     await testInfo.attach('workbench', { path: screenshot, contentType: 'image/png' });
   }
 });
-
-function treeItem(page: Page, name: RegExp): Locator {
-  return page.getByRole('treeitem', { name }).first();
-}
-
-async function expand(item: Locator): Promise<void> {
-  await expect(item).toBeVisible();
-  if ((await item.getAttribute('aria-expanded')) === 'false') await item.click();
-  await expect(item).toHaveAttribute('aria-expanded', 'true');
-}
-
-/** Expands a persona and a journey file and returns the journey's row. */
-async function revealJourney(page: Page, persona: string, file: string, journey: RegExp): Promise<Locator> {
-  await expand(treeItem(page, new RegExp(`^${persona}`)));
-  await expand(treeItem(page, new RegExp(`^${file.replace(/\./g, '\\.')}`)));
-  return treeItem(page, journey);
-}
-
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  await page.keyboard.type(name);
-  await page
-    .getByRole('option', { name: new RegExp(name.replace(/\./g, '\\.')) })
-    .first()
-    .click();
-  await expect(page.getByRole('tab', { name: new RegExp(`^${name.replace(/\./g, '\\.')}`) })).toBeVisible();
-}
 
 /** Asserts that an editor overlay sits on the given (1-based) line of the visible editor. */
 async function expectOnLine(page: Page, overlay: Locator, line: number): Promise<void> {
@@ -85,11 +38,6 @@ async function expectOnLine(page: Page, overlay: Locator, line: number): Promise
         : Infinity;
     })
     .toBeLessThan(10);
-}
-
-async function runAction(item: Locator, action: 'Run Test' | 'Debug Test'): Promise<void> {
-  await item.hover();
-  await item.getByRole('button', { name: action, exact: true }).click();
 }
 
 test('the Testing view lists the three personas and their journeys', async ({ workbench: { page } }) => {
@@ -162,14 +110,8 @@ test('Open trace on the failed journey loads the trace viewer', async ({ workben
   await journey.click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Open trace' }).click();
   // The Simple Browser shows the viewer in a frame inside its webview.
-  const viewerFrame = async () => {
-    for (const frame of page.frames()) {
-      if ((await frame.title().catch(() => '')) === 'Playwright Trace Viewer') return frame;
-    }
-    return undefined;
-  };
-  await expect.poll(async () => (await viewerFrame())?.url() ?? '').toContain('trace.zip');
-  const viewer = await viewerFrame();
+  await expect.poll(async () => (await traceViewerFrame(page))?.url() ?? '').toContain('trace.zip');
+  const viewer = await traceViewerFrame(page);
   if (!viewer) throw new Error('the trace viewer frame went away');
   // The trace shows the journey's steps once it has loaded.
   await expect(viewer.getByText('the summary counts each severity').first()).toBeVisible();

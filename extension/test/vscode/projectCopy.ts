@@ -1,42 +1,32 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { extensionDir } from './codeServer.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
+export const repoRoot = path.dirname(extensionDir);
+
+/** What the journeys do not need to run: the extension itself (with its own workspaces) and the docs. */
+const leftOut = ['extension/', 'docs/'];
 
 /**
- * A copy of this project (the files git knows, as they are now, and the built platform) to open
- * in the editor, so what a test records lands in the copy's journeys and never in the checkout.
- * Dependencies are the checkout's own, linked rather than copied.
+ * Copies the project's tracked files (its real journeys, fixtures, platform and scripts) into
+ * `dir`, which must lie inside this repository (the extension's test-results): packages then
+ * resolve from the repository's node_modules, and whatever the runs write (test-results,
+ * .journeys/ with the warm stack's file and kept traces, the platform bundle) stays in the copy,
+ * never in the checkout, and a warm stack of the checkout's is neither reused nor stopped.
  */
-export async function copyProject(target: string, settings: Record<string, unknown>): Promise<string> {
-  await rm(target, { recursive: true, force: true });
-  const { stdout } = await promisify(execFile)(
-    'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    {
-      cwd: repoRoot,
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  const files = stdout.split('\0').filter((file) => file && !file.startsWith('extension/'));
+export async function copyProject(dir: string): Promise<string> {
+  if (path.relative(repoRoot, dir).startsWith('..'))
+    throw new Error(
+      `${dir} is outside ${repoRoot}: the copy resolves packages from the repository's node_modules.`,
+    );
+  await rm(dir, { recursive: true, force: true });
+  const files = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' })
+    .split('\0')
+    .filter((file) => file && !leftOut.some((prefix) => file.startsWith(prefix)));
   for (const file of files) {
-    const source = path.join(repoRoot, file);
-    if (!existsSync(source)) continue;
-    await mkdir(path.dirname(path.join(target, file)), { recursive: true });
-    await cp(source, path.join(target, file));
+    await mkdir(path.join(dir, path.dirname(file)), { recursive: true });
+    await cp(path.join(repoRoot, file), path.join(dir, file));
   }
-  for (const built of ['containers/api/dist']) {
-    if (existsSync(path.join(repoRoot, built)))
-      await cp(path.join(repoRoot, built), path.join(target, built), { recursive: true });
-  }
-  for (const modules of ['node_modules', 'containers/api/node_modules']) {
-    if (existsSync(path.join(repoRoot, modules)))
-      await symlink(path.join(repoRoot, modules), path.join(target, modules), 'dir');
-  }
-  await mkdir(path.join(target, '.vscode'), { recursive: true });
-  await writeFile(path.join(target, '.vscode', 'settings.json'), JSON.stringify(settings, null, 2));
-  return target;
+  return dir;
 }

@@ -6,7 +6,7 @@ import { freePort } from '../../../fixtures/stack/free-port.ts';
 import { virtualDisplay } from '../../../scripts/record/virtual-display.ts';
 import { connectToPersonaPage, untilRecorderListens } from '../../../tests/support/recording-driver.ts';
 import { startCodeServer } from './codeServer.ts';
-import { copyProject } from './projectCopy.ts';
+import { copyProject } from './recordingProjectCopy.ts';
 
 /**
  * Record as a persona and Pick locator in a real VS Code, on a copy of this project: each command
@@ -43,7 +43,7 @@ const test = base.extend<object, { editor: Editor }>({
         'search.followSymlinks': false,
         'files.exclude': { '**/node_modules': true },
       });
-      const server = await startCodeServer(path.join(baseDir, 'code-server'), { workspace });
+      const server = await startCodeServer(path.join(baseDir, 'code-server'), { folders: [workspace] });
       const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
       try {
         await page.goto(server.url);
