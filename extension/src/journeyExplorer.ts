@@ -1,56 +1,42 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { discoverJourneys, isJourneyFile, journeyFileOf, readJourneyFile } from './discovery/journeyFiles.ts';
 import { noPersonas, type PersonaVocabulary, parseJourneyFile } from './discovery/journeyParser.ts';
 import { readPersonaFixtures } from './discovery/personaFixtures.ts';
 import { readTaskTitles } from './discovery/personaTasks.ts';
+import { type JourneySuite, suiteScoped, titled } from './journeySuites.ts';
 import { PersonaRecorder } from './record/personaRecorder.ts';
 import { AllureReport } from './report/allureReport.ts';
 import { JourneyRunner } from './run/journeyRunner.ts';
 import { KeptBrowser } from './run/keptBrowser.ts';
 import { RunProfiles } from './run/runProfiles.ts';
 import { ShowBrowserToggle } from './run/showBrowserToggle.ts';
-import { readSettings } from './settings.ts';
 import { WarmStack } from './stack/warmStack.ts';
 import { TraceStore } from './trace/traceStore.ts';
 import { TraceViewer } from './trace/traceViewer.ts';
 import { JourneyTree } from './tree/journeyTree.ts';
-import type { Disposable, OutputChannel, TestItem, Uri, VSCode, WorkspaceFolder } from './vscodeApi.ts';
-
-export const controllerId = 'journeys';
+import type { Disposable, OutputChannel, TestItem, Uri, VSCode } from './vscodeApi.ts';
 
 /** How long typing pauses before the tree follows an unsaved journey file. */
 const typingPause = 250;
 
 /**
- * The workspace folder Journey Explorer serves: the first with a `journeys/` folder and a
- * Playwright config, at its root or where that folder's `journeys.configPath` says (a config in
- * a subfolder counts). Every folder is looked at, not only the first of a multi-root workspace.
- */
-export function findJourneysFolder(vscode: VSCode): WorkspaceFolder | undefined {
-  return vscode.workspace.workspaceFolders?.find((folder) => {
-    const dir = folder.uri.fsPath;
-    if (!existsSync(path.join(dir, 'journeys'))) return false;
-    const { settings } = readSettings(vscode, folder.uri);
-    if (existsSync(path.resolve(dir, settings.configPath))) return true;
-    return readdirSync(dir).some((name) => /^playwright\.config\.[cm]?[jt]s$/.test(name));
-  });
-}
-
-/**
- * Everything Journey Explorer does in one workspace folder, put together: the tree kept in step
- * with the files, the run profiles, the trace, stack and report commands.
+ * Everything Journey Explorer does for one suite, put together: the tree kept in step with the
+ * files, the run profiles, the trace viewer, the warm stack, the report and the recorder. The
+ * commands that reach them are registered once for every suite served (explorerCommands.ts).
  */
 export class JourneyExplorer {
   readonly tree: JourneyTree;
   readonly traces: TraceStore;
   readonly warmStack: WarmStack;
+  readonly suite: JourneySuite;
+  readonly showBrowser: ShowBrowserToggle;
+  readonly keptBrowser: KeptBrowser;
   readonly #vscode: VSCode;
-  readonly #folder: WorkspaceFolder;
   readonly #profiles: RunProfiles;
   readonly #traceViewer: TraceViewer;
-  readonly #report: AllureReport;
-  readonly #recorder: PersonaRecorder;
+  readonly report: AllureReport;
+  readonly recorder: PersonaRecorder;
   readonly #disposables: Disposable[] = [];
   readonly #log: OutputChannel;
   readonly #sourceListeners = new Set<(uri: Uri) => unknown>();
@@ -59,23 +45,28 @@ export class JourneyExplorer {
   /** Pending as-you-type re-reads, per file: edits come per keystroke, a parse per pause is enough. */
   readonly #typing = new Map<string, ReturnType<typeof setTimeout>>();
 
-  constructor(vscode: VSCode, folder: WorkspaceFolder, extensionDir: string) {
+  constructor(vscode: VSCode, suite: JourneySuite, extensionDir: string) {
     this.#vscode = vscode;
-    this.#folder = folder;
-    const log = vscode.window.createOutputChannel('Journey Explorer');
+    this.suite = suite;
+    const log = vscode.window.createOutputChannel(titled('Journey Explorer', suite, ' '));
     this.#log = log;
-    const controller = vscode.tests.createTestController(controllerId, 'Journeys');
+    // One controller per suite: beside others, each is a root of its own in the Testing view.
+    const controller = vscode.tests.createTestController(
+      suiteScoped('journeys', suite),
+      titled('Journeys', suite, ': '),
+    );
     this.#disposables.push(log, controller);
-    this.tree = new JourneyTree(vscode, controller, path.join(folder.uri.fsPath, 'journeys'));
-    this.traces = new TraceStore(vscode, folder.uri.fsPath);
+    this.tree = new JourneyTree(vscode, controller, suite.journeysDir);
+    this.traces = new TraceStore(vscode, suite.root);
     const keptBrowser = new KeptBrowser(vscode);
+    this.keptBrowser = keptBrowser;
     const runner = new JourneyRunner({
       keptBrowser,
       vscode,
       controller,
       tree: this.tree,
       traces: this.traces,
-      folder,
+      suite,
       extensionDir,
       log,
     });
@@ -84,17 +75,18 @@ export class JourneyExplorer {
       return { dispose: () => this.#sourceListeners.delete(listener) };
     });
     this.#traceViewer = new TraceViewer(vscode, log);
-    this.warmStack = new WarmStack(vscode, folder, log);
-    this.#report = new AllureReport(vscode, folder, log);
+    this.warmStack = new WarmStack(vscode, suite, log);
+    this.report = new AllureReport(vscode, suite, log);
     // After the stack's status bar item, so it stands to its right.
-    this.#disposables.push(new ShowBrowserToggle(vscode, folder, keptBrowser), {
+    this.showBrowser = new ShowBrowserToggle(vscode, suite, keptBrowser);
+    this.#disposables.push(this.showBrowser, {
       dispose: () => void keptBrowser.close(),
     });
-    this.#recorder = new PersonaRecorder(vscode, folder, log);
+    this.recorder = new PersonaRecorder(vscode, suite, log);
     this.#disposables.push(
       this.warmStack,
       { dispose: () => this.#traceViewer.close() },
-      { dispose: () => this.#report.dispose() },
+      { dispose: () => this.report.dispose() },
     );
 
     controller.refreshHandler = () => this.refresh();
@@ -107,25 +99,6 @@ export class JourneyExplorer {
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('journeys')) void this.warmStack.refresh();
       }),
-      vscode.commands.registerCommand('journeys.openTrace', (target?: unknown) =>
-        this.#reportErrors(() => this.openTrace(target)),
-      ),
-      vscode.commands.registerCommand('journeys.startWarmStack', () =>
-        this.#reportErrors(() => this.warmStack.start()),
-      ),
-      vscode.commands.registerCommand('journeys.stopWarmStack', () =>
-        this.#reportErrors(() => this.warmStack.stop()),
-      ),
-      vscode.commands.registerCommand('journeys.openAllureReport', () =>
-        this.#reportErrors(() => this.#report.open()),
-      ),
-      vscode.commands.registerCommand('journeys.refresh', () => this.refresh()),
-      vscode.commands.registerCommand('journeys.recordAsPersona', () =>
-        this.#reportErrors(() => this.#recorder.record()),
-      ),
-      vscode.commands.registerCommand('journeys.pickLocator', () =>
-        this.#reportErrors(() => this.#recorder.pickLocator()),
-      ),
       vscode.workspace.onDidChangeTextDocument((event) => this.#edited(event.document)),
       {
         dispose: () => {
@@ -170,7 +143,13 @@ export class JourneyExplorer {
       throw new Error(
         `"${item.label}" has no trace from its last run: run it with the "Run with trace" profile (plain runs keep traces of failures only).`,
       );
-    return this.#traceViewer.open(this.#folder.uri.fsPath, trace);
+    return this.#traceViewer.open(this.suite.root, trace);
+  }
+
+  /** Whether the item is one of this suite's: a journey, file or persona folder under its journeys. */
+  owns(item: TestItem): boolean {
+    const file = item.uri?.fsPath;
+    return file !== undefined && (file === this.tree.journeysDir || isInside(this.tree.journeysDir, file));
   }
 
   /** A line in the Journey Explorer output channel. */
@@ -183,7 +162,7 @@ export class JourneyExplorer {
   }
 
   async #readPersonas(): Promise<void> {
-    const workspaceDir = this.#folder.uri.fsPath;
+    const workspaceDir = this.suite.root;
     const [fixtures, tasks] = await Promise.all([
       readPersonaFixtures(workspaceDir),
       readTaskTitles(workspaceDir),
@@ -223,7 +202,7 @@ export class JourneyExplorer {
 
   /** Fixtures hold the personas and their tasks: when they change, every journey is read again. */
   async #fixtureChanged(uri: Uri): Promise<void> {
-    if (!isInside(path.join(this.#folder.uri.fsPath, 'fixtures'), uri.fsPath)) return;
+    if (!isInside(path.join(this.suite.root, 'fixtures'), uri.fsPath)) return;
     await this.refresh();
     this.#sourceChanged(uri);
   }
@@ -234,7 +213,7 @@ export class JourneyExplorer {
 
   #watch(pattern: string, onChange: (uri: Uri, deleted: boolean) => unknown): void {
     const watcher = this.#vscode.workspace.createFileSystemWatcher(
-      new this.#vscode.RelativePattern(this.#folder, pattern),
+      new this.#vscode.RelativePattern(this.suite.root, pattern),
     );
     const handle = (deleted: boolean) => (uri: Uri) =>
       Promise.resolve(onChange(uri, deleted)).catch((error: unknown) =>
@@ -249,18 +228,9 @@ export class JourneyExplorer {
       watcher.onDidDelete(handle(true)),
     );
   }
-
-  async #reportErrors<T>(action: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await action();
-    } catch (error) {
-      void this.#vscode.window.showErrorMessage(error instanceof Error ? error.message : String(error));
-      return undefined;
-    }
-  }
 }
 
-function asTestItem(value: unknown): TestItem | undefined {
+export function asTestItem(value: unknown): TestItem | undefined {
   return typeof value === 'object' && value !== null && 'id' in value && 'children' in value
     ? (value as TestItem)
     : undefined;

@@ -159,7 +159,10 @@ export interface ConfigurationChangeEvent {
 export interface StatusBarItem extends Disposable {
   text: string;
   tooltip: string | MarkdownString | undefined;
-  command: string | { readonly title: string; readonly command: string } | undefined;
+  command:
+    | string
+    | { readonly title: string; readonly command: string; readonly arguments?: readonly unknown[] }
+    | undefined;
   show(): void;
 }
 
@@ -197,6 +200,8 @@ export interface VSCode {
     getConfiguration(section: string, scope?: Uri): WorkspaceConfiguration;
     createFileSystemWatcher(pattern: RelativePattern): FileSystemWatcher;
     readonly onDidChangeConfiguration: Event<ConfigurationChangeEvent>;
+    /** A folder added to or removed from a multi-root workspace (the first one reloads the window). */
+    readonly onDidChangeWorkspaceFolders: Event<unknown>;
     /** Every edit of an open document, before it is saved. */
     readonly onDidChangeTextDocument: Event<TextDocumentChangeEvent>;
   };

@@ -145,15 +145,17 @@ process.kill(pid); fs.rmSync('.journeys/stack.json');`,
   test('the status bar shows the mode and whether a warm stack runs; the commands start and stop it', async ({
     explorer,
     vscode,
+    workspace,
   }) => {
     const [status] = vscode.statusBarItems;
     expect(status?.visible).toBe(true);
     expect(status?.text).toBe('$(server) Stack: embedded · cold');
-    expect(status?.command).toBe('journeys.startWarmStack');
+    // The item's command names its suite, so a click serves this one among several.
+    expect(status?.command).toMatchObject({ command: 'journeys.startWarmStack', arguments: [workspace] });
 
-    await vscode.runCommand('journeys.startWarmStack');
+    await vscode.runCommand('journeys.startWarmStack', workspace);
     expect(status?.text).toBe('$(server-process) Stack: embedded · warm');
-    expect(status?.command).toBe('journeys.stopWarmStack');
+    expect(status?.command).toMatchObject({ command: 'journeys.stopWarmStack', arguments: [workspace] });
     const apiUrl = explorer.warmStack.status?.apiUrl;
     expect((await fetch(apiUrl as string)).status).toBe(200);
 
@@ -266,17 +268,16 @@ test.describe('Warm stack feedback', () => {
   test('Start says "starting" while it waits, and gives up after its timeout with what to do', async ({
     vscode,
     workspace,
+    explorer,
   }) => {
     const { WarmStack } = await import('../src/stack/warmStack.ts');
     const manifest = JSON.parse(await readFile(path.join(workspace, 'package.json'), 'utf8'));
     // A stack:up that never brings a stack up (it gives up on its own after a while).
     manifest.scripts = { 'stack:up': 'node -e "setTimeout(() => {}, 20000)"' };
     await writeFile(path.join(workspace, 'package.json'), JSON.stringify(manifest));
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('no folder');
     const stack = new WarmStack(
       vscode,
-      folder,
+      explorer.suite,
       { appendLine: () => {}, dispose: () => {} },
       { startTimeoutMs: 1500 },
     );
@@ -299,13 +300,12 @@ test.describe('Warm stack feedback', () => {
 
   test('Start and Stop say what to do when npm is not on the PATH, instead of hanging', async ({
     vscode,
+    explorer,
   }) => {
     const { WarmStack } = await import('../src/stack/warmStack.ts');
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('no folder');
     const stack = new WarmStack(
       vscode,
-      folder,
+      explorer.suite,
       { appendLine: () => {}, dispose: () => {} },
       { startTimeoutMs: 60_000 },
     );

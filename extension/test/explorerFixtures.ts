@@ -1,7 +1,8 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { JourneyExplorer } from '../src/journeyExplorer.ts';
+import { ServedSuites } from '../src/activation.ts';
+import type { JourneyExplorer } from '../src/journeyExplorer.ts';
 import type { TestItem } from '../src/vscodeApi.ts';
 import { FakeVSCode } from './fake/fakeVscode.ts';
 import { CancellationSource, type FakeTestController, type FakeTestRun } from './fake/testing.ts';
@@ -35,14 +36,15 @@ export const test = base.extend<ExplorerFixtures>({
   },
   vscode: async ({ workspace, settings }, use) => {
     const vscode = new FakeVSCode([workspace], settings);
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('The fake editor has no workspace folder');
     // Activated on opening, as VS Code does for a workspace with journeys.
-    const explorer = new JourneyExplorer(vscode, folder, extensionDir);
-    await explorer.refresh();
+    const served = new ServedSuites(vscode, extensionDir);
+    const explorer = served.explorers[0];
+    if (!explorer)
+      throw new Error(`The explorer serves no suite in ${workspace}: ${vscode.errors.join(' ')}`);
+    await served.ready;
     activeExplorers.set(vscode, explorer);
     await use(vscode);
-    explorer.dispose();
+    served.dispose();
     vscode.dispose();
   },
   explorer: async ({ vscode }, use) => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { JourneyExplorer } from '../src/journeyExplorer.ts';
+import { ServedSuites } from '../src/activation.ts';
 import { expect, extensionDir, test } from './explorerFixtures.ts';
 import { FakeVSCode } from './fake/fakeVscode.ts';
 import type { FakeTestItem } from './fake/testing.ts';
@@ -9,18 +9,18 @@ const repoRoot = path.resolve(extensionDir, '..');
 
 test.describe("this repository's journeys in the explorer", () => {
   let vscode: FakeVSCode;
-  let explorer: JourneyExplorer;
+  let served: ServedSuites;
 
   test.beforeAll(async () => {
     vscode = new FakeVSCode([repoRoot]);
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    if (!folder) throw new Error('no workspace folder');
-    explorer = new JourneyExplorer(vscode, folder, extensionDir);
-    await explorer.refresh();
+    served = new ServedSuites(vscode, extensionDir);
+    if (served.explorers.length !== 1)
+      throw new Error(`this repository is not served: ${vscode.errors.join(' ')}`);
+    await served.ready;
   });
 
   test.afterAll(() => {
-    explorer.dispose();
+    served.dispose();
     vscode.dispose();
   });
 

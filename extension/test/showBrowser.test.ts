@@ -49,7 +49,7 @@ test.describe('Show browser', () => {
     const item = vscode.statusBarItems.find((candidate) => candidate.text.includes('Show browser'));
     expect(item?.text).toBe('$(eye-closed) Show browser: off');
     expect(item?.visible).toBe(true);
-    expect(item?.command).toBe('journeys.toggleShowBrowser');
+    expect(item?.command).toMatchObject({ command: 'journeys.toggleShowBrowser' });
 
     await vscode.runCommand('journeys.toggleShowBrowser');
     expect(vscode.workspace.getConfiguration('journeys').get('showBrowser')).toBe(true);

@@ -202,22 +202,3 @@ test('a persona folder moved out of journeys/ leaves no journeys behind', async 
     .poll(() => controller.items.sorted().map((persona) => persona.label))
     .toEqual(['Data scientist', 'Security analyst']);
 });
-
-test('serves the folder whose config journeys.configPath names, in a subfolder and not the first folder', async ({
-  workspace,
-}) => {
-  const { mkdir, rename } = await import('node:fs/promises');
-  const { findJourneysFolder } = await import('../src/journeyExplorer.ts');
-  const { FakeVSCode } = await import('./fake/fakeVscode.ts');
-  await mkdir(path.join(workspace, 'config'));
-  await rename(
-    path.join(workspace, 'playwright.config.ts'),
-    path.join(workspace, 'config', 'journeys.config.ts'),
-  );
-  const elsewhere = test.info().outputPath('notes');
-  await mkdir(elsewhere, { recursive: true });
-  const editor = new FakeVSCode([elsewhere, workspace], {
-    'journeys.configPath': 'config/journeys.config.ts',
-  });
-  expect(findJourneysFolder(editor)?.uri.fsPath).toBe(workspace);
-});

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { readPersonaFixtures } from '../discovery/personaFixtures.ts';
+import type { JourneySuite } from '../journeySuites.ts';
 import { readSettings, runEnvironment } from '../settings.ts';
-import type { OutputChannel, VSCode, WorkspaceFolder } from '../vscodeApi.ts';
+import type { OutputChannel, VSCode } from '../vscodeApi.ts';
 
 /**
  * "Journeys: Record as a persona…" and "Journeys: Pick locator": the suite's own scripts
@@ -12,12 +13,12 @@ import type { OutputChannel, VSCode, WorkspaceFolder } from '../vscodeApi.ts';
  */
 export class PersonaRecorder {
   readonly #vscode: VSCode;
-  readonly #folder: WorkspaceFolder;
+  readonly #suite: JourneySuite;
   readonly #log: OutputChannel;
 
-  constructor(vscode: VSCode, folder: WorkspaceFolder, log: OutputChannel) {
+  constructor(vscode: VSCode, suite: JourneySuite, log: OutputChannel) {
     this.#vscode = vscode;
-    this.#folder = folder;
+    this.#suite = suite;
     this.#log = log;
   }
 
@@ -28,7 +29,7 @@ export class PersonaRecorder {
     const output = await this.#runScript('record', ['--persona', persona]);
     const written = /^Wrote (.+)$/m.exec(output)?.[1]?.trim();
     if (!written) throw new Error(`npm run record wrote no journey: ${lastLine(output)}`);
-    const file = path.resolve(this.#folder.uri.fsPath, written);
+    const file = path.resolve(this.#suite.root, written);
     await this.#vscode.commands.executeCommand('vscode.open', this.#vscode.Uri.file(file));
     return file;
   }
@@ -51,7 +52,7 @@ export class PersonaRecorder {
 
   /** The persona fixtures of the suite's platform profile (its `personas`, not their aliases). */
   async #choosePersona(placeHolder: string): Promise<string | undefined> {
-    const { names, problem } = await readPersonaFixtures(this.#folder.uri.fsPath, ['personas']);
+    const { names, problem } = await readPersonaFixtures(this.#suite.root, ['personas']);
     if (names.size === 0)
       throw new Error(problem ?? 'The platform profile declares no personas to record as.');
     const choice = await this.#vscode.window.showQuickPick(
@@ -63,11 +64,11 @@ export class PersonaRecorder {
 
   /** Runs `npm run <script> -- <args>` in the workspace with the run settings; resolves with its output. */
   #runScript(script: string, args: string[]): Promise<string> {
-    const { settings } = readSettings(this.#vscode, this.#folder.uri);
+    const { settings } = readSettings(this.#vscode, this.#suite.folder.uri);
     this.#log.appendLine(`[${script}] npm run ${script} -- ${args.join(' ')}`);
     return new Promise<string>((resolve, reject) => {
       const child = spawn('npm', ['run', '--silent', script, '--', ...args], {
-        cwd: this.#folder.uri.fsPath,
+        cwd: this.#suite.root,
         env: { ...process.env, ...runEnvironment(settings) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

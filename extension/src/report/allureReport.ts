@@ -1,25 +1,26 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { OutputChannel, VSCode, WorkspaceFolder } from '../vscodeApi.ts';
+import type { JourneySuite } from '../journeySuites.ts';
+import type { OutputChannel, VSCode } from '../vscodeApi.ts';
 import { type ServedFolder, serveFolder } from './staticFolderServer.ts';
 
 /** Builds the Allure report from `allure-results/` (`npm run report`) and opens it in a browser. */
 export class AllureReport {
   readonly #vscode: VSCode;
-  readonly #folder: WorkspaceFolder;
+  readonly #suite: JourneySuite;
   readonly #log: OutputChannel;
   #served: ServedFolder | undefined;
 
-  constructor(vscode: VSCode, folder: WorkspaceFolder, log: OutputChannel) {
+  constructor(vscode: VSCode, suite: JourneySuite, log: OutputChannel) {
     this.#vscode = vscode;
-    this.#folder = folder;
+    this.#suite = suite;
     this.#log = log;
   }
 
   /** Returns the URL it opened. */
   async open(): Promise<string> {
-    const workspaceDir = this.#folder.uri.fsPath;
+    const workspaceDir = this.#suite.root;
     if (!existsSync(path.join(workspaceDir, 'allure-results'))) {
       throw new Error('There are no Allure results yet: run some journeys first, then open the report.');
     }

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { debugPlaywright } from '../debug/debugLauncher.ts';
+import type { JourneySuite } from '../journeySuites.ts';
 import { readSettings } from '../settings.ts';
 import type { TraceStore } from '../trace/traceStore.ts';
 import type { JourneyTree } from '../tree/journeyTree.ts';
@@ -13,7 +14,6 @@ import type {
   TestRun,
   TestRunRequest,
   VSCode,
-  WorkspaceFolder,
 } from '../vscodeApi.ts';
 import { stripAnsi } from './failureMessage.ts';
 import type { KeptBrowser } from './keptBrowser.ts';
@@ -30,7 +30,7 @@ export interface RunnerContext {
   controller: TestController;
   tree: JourneyTree;
   traces: TraceStore;
-  folder: WorkspaceFolder;
+  suite: JourneySuite;
   /** Where the built extension lives; the streaming reporter is `dist/reporter.cjs` in it. */
   extensionDir: string;
   log: OutputChannel;
@@ -125,8 +125,8 @@ export class JourneyRunner {
     mode: RunMode,
     options: RunOptions,
   ): Promise<void> {
-    const { vscode, tree, traces, folder, log, keptBrowser } = this.#context;
-    const workspaceDir = folder.uri.fsPath;
+    const { vscode, tree, traces, suite, log, keptBrowser } = this.#context;
+    const { folder } = suite;
     const { settings, problems } = readSettings(vscode, folder.uri);
     for (const problem of problems) void vscode.window.showErrorMessage(problem);
     // The browser the last run kept open was for looking at that run; this one starts afresh.
@@ -135,9 +135,13 @@ export class JourneyRunner {
 
     let configFile: string;
     let rootDir: string;
+    // The config is read at run time, as the folder's setting says now (relative to the folder).
+    let workspaceDir: string;
     try {
       if (headed && !hasDisplay()) throw new Error(noDisplayProblem);
-      configFile = configFileOrError(workspaceDir, settings.configPath);
+      configFile = configFileOrError(folder.uri.fsPath, settings.configPath);
+      // Runs work in the config's folder, the suite's root: its package, its node_modules.
+      workspaceDir = path.dirname(configFile);
       rootDir = configRootDir(configFile);
     } catch (error) {
       const problem = error instanceof Error ? error.message : String(error);
@@ -188,6 +192,7 @@ export class JourneyRunner {
     try {
       const invocation = playwrightInvocation({
         workspaceDir,
+        configFile,
         settings,
         testListFile,
         trace: options.trace === true,

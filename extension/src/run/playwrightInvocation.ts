@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { JourneySettings } from '../settings.ts';
 import { runEnvironment } from '../settings.ts';
 import { resolveFromWorkspace, resolvePlaywrightCli } from './playwrightCli.ts';
@@ -12,7 +13,9 @@ export interface PlaywrightInvocation {
 }
 
 export interface InvocationInput {
+  /** Where Playwright runs: the config's folder. */
   workspaceDir: string;
+  configFile: string;
   settings: JourneySettings;
   /** The `--test-list` file naming the journeys to run (testList.ts). */
   testListFile: string;
@@ -38,7 +41,7 @@ export function playwrightInvocation(input: InvocationInput): PlaywrightInvocati
   const args = [
     'test',
     '--config',
-    settings.configPath,
+    path.relative(input.workspaceDir, input.configFile),
     '--test-list',
     input.testListFile,
     `--reporter=${reporters.join(',')}`,

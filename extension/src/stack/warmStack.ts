@@ -2,8 +2,9 @@ import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import { mkdirSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type JourneySuite, suiteScoped, titled } from '../journeySuites.ts';
 import { readSettings, runEnvironment } from '../settings.ts';
-import type { OutputChannel, StatusBarItem, VSCode, WorkspaceFolder } from '../vscodeApi.ts';
+import type { OutputChannel, StatusBarItem, VSCode } from '../vscodeApi.ts';
 
 /** Where `npm run stack:up` records the stack it keeps running. */
 export const stackFile = '.journeys/stack.json';
@@ -55,7 +56,7 @@ export const defaultStartTimeoutMs = 300_000;
 /** The status bar item and the start/stop commands of the warm stack. */
 export class WarmStack {
   readonly #vscode: VSCode;
-  readonly #folder: WorkspaceFolder;
+  readonly #suite: JourneySuite;
   readonly #log: OutputChannel;
   readonly #item: StatusBarItem;
   readonly #startTimeoutMs: number;
@@ -65,16 +66,25 @@ export class WarmStack {
 
   constructor(
     vscode: VSCode,
-    folder: WorkspaceFolder,
+    suite: JourneySuite,
     log: OutputChannel,
     options: { startTimeoutMs?: number } = {},
   ) {
     this.#vscode = vscode;
-    this.#folder = folder;
+    this.#suite = suite;
     this.#log = log;
     this.#startTimeoutMs = options.startTimeoutMs ?? defaultStartTimeoutMs;
-    this.#item = vscode.window.createStatusBarItem('journeys.stack', vscode.StatusBarAlignment.Left, 10);
+    this.#item = vscode.window.createStatusBarItem(
+      suiteScoped('journeys.stack', suite),
+      vscode.StatusBarAlignment.Left,
+      10,
+    );
     this.#item.show();
+  }
+
+  /** "Stack", or "Stack (billing)" beside other suites' stacks. */
+  get #name(): string {
+    return titled('Stack', this.#suite, ' ');
   }
 
   get status(): StackStatus | undefined {
@@ -82,22 +92,27 @@ export class WarmStack {
   }
 
   async refresh(): Promise<StackStatus> {
-    const { settings } = readSettings(this.#vscode, this.#folder.uri);
-    const status = await readStackStatus(this.#folder.uri.fsPath, settings.stackMode);
+    const { settings } = readSettings(this.#vscode, this.#suite.folder.uri);
+    const status = await readStackStatus(this.#suite.root, settings.stackMode);
     this.#status = status;
     if (this.#starting && !status.warm) {
-      this.#item.text = `$(loading~spin) Stack: ${settings.stackMode} · starting`;
+      this.#item.text = `$(loading~spin) ${this.#name}: ${settings.stackMode} · starting`;
       this.#item.tooltip = `npm run stack:up is starting a ${settings.stackMode} stack (output in ${stackUpLog}).`;
       this.#item.command = undefined;
       return status;
     }
     this.#item.text = status.warm
-      ? `$(server-process) Stack: ${status.mode} · warm`
-      : `$(server) Stack: ${status.mode} · cold`;
+      ? `$(server-process) ${this.#name}: ${status.mode} · warm`
+      : `$(server) ${this.#name}: ${status.mode} · cold`;
     this.#item.tooltip = status.warm
       ? `A warm ${status.mode} stack runs at ${status.apiUrl}; runs reuse it. Click to stop it.`
       : `No warm stack: each run starts a ${status.mode} stack. Click to start one that runs keep reusing.`;
-    this.#item.command = status.warm ? 'journeys.stopWarmStack' : 'journeys.startWarmStack';
+    // The suite's root goes with the command, so a click serves this suite among several.
+    this.#item.command = {
+      title: status.warm ? 'Stop the warm stack' : 'Start a warm stack',
+      command: status.warm ? 'journeys.stopWarmStack' : 'journeys.startWarmStack',
+      arguments: [this.#suite.root],
+    };
     return status;
   }
 
@@ -108,7 +123,7 @@ export class WarmStack {
   async start(): Promise<StackStatus> {
     if (this.#starting) throw new Error('The warm stack is already starting: wait for it, or stop it.');
     if ((await this.refresh()).warm) return this.#status as StackStatus;
-    const { settings } = readSettings(this.#vscode, this.#folder.uri);
+    const { settings } = readSettings(this.#vscode, this.#suite.folder.uri);
     this.#starting = true;
     try {
       await this.refresh();
@@ -140,7 +155,7 @@ export class WarmStack {
   }
 
   async stop(): Promise<StackStatus> {
-    const { settings } = readSettings(this.#vscode, this.#folder.uri);
+    const { settings } = readSettings(this.#vscode, this.#suite.folder.uri);
     const child = this.#npm('stack:down', runEnvironment(settings));
     const exit = await exitOf(child).done;
     const status = await this.refresh();
@@ -155,7 +170,7 @@ export class WarmStack {
   }
 
   #npm(script: string, env: Record<string, string>): ChildProcess {
-    const cwd = this.#folder.uri.fsPath;
+    const cwd = this.#suite.root;
     const detached = script === 'stack:up';
     // The warm stack outlives this window, so its output goes to a file rather than a pipe.
     let stdio: StdioOptions = ['ignore', 'pipe', 'pipe'];

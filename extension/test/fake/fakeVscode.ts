@@ -30,6 +30,7 @@ import {
 } from './values.ts';
 
 export interface FakeStatusBarItem extends StatusBarItem {
+  id: string;
   visible: boolean;
 }
 
@@ -162,7 +163,11 @@ export class FakeVSCode implements VSCode {
   readonly debugSessions: { session: DebugSession; process: ChildProcess }[] = [];
   readonly #commands = new Map<string, (...args: never[]) => unknown>();
   readonly #configuration: Record<string, unknown>;
+  /** Settings of one workspace folder (its `.vscode/settings.json`), by folder path: they win there. */
+  readonly #folderConfiguration: Record<string, Record<string, unknown>>;
   readonly #configurationChanged = new Emitter<ConfigurationChangeEvent>();
+  readonly #foldersChanged = new Emitter<unknown>();
+  readonly #folders: WorkspaceFolder[];
   readonly #documentChanged = new Emitter<TextDocumentChangeEvent>();
   readonly #debugStarted = new Emitter<DebugSession>();
   readonly #debugTerminated = new Emitter<DebugSession>();
@@ -186,13 +191,19 @@ export class FakeVSCode implements VSCode {
   readonly debug: VSCode['debug'];
   readonly env: VSCode['env'];
 
-  constructor(workspaceDirs: string[], configuration: Record<string, unknown> = {}) {
+  constructor(
+    workspaceDirs: string[],
+    configuration: Record<string, unknown> = {},
+    folderConfiguration: Record<string, Record<string, unknown>> = {},
+  ) {
     this.#configuration = { ...configuration };
+    this.#folderConfiguration = folderConfiguration;
     const folders: WorkspaceFolder[] = workspaceDirs.map((dir, index) => ({
       uri: Uri.file(dir),
       name: path.basename(dir),
       index,
     }));
+    this.#folders = folders;
     this.tests = {
       createTestController: (id, label) => {
         const controller = new FakeTestController(id, label);
@@ -202,8 +213,13 @@ export class FakeVSCode implements VSCode {
     };
     this.workspace = {
       workspaceFolders: folders,
-      getConfiguration: (section) => ({
-        get: <T>(key: string) => this.#configuration[`${section}.${key}`] as T | undefined,
+      getConfiguration: (section, scope) => ({
+        get: <T>(key: string) => {
+          const name = `${section}.${key}`;
+          const folder = this.#folderOf(scope);
+          const scoped = folder ? this.#folderConfiguration[folder] : undefined;
+          return (scoped && name in scoped ? scoped[name] : this.#configuration[name]) as T | undefined;
+        },
         update: async (key: string, value: unknown) => this.setConfiguration(`${section}.${key}`, value),
       }),
       createFileSystemWatcher: (pattern) => {
@@ -212,11 +228,15 @@ export class FakeVSCode implements VSCode {
         return watcher;
       },
       onDidChangeConfiguration: this.#configurationChanged.event,
+      onDidChangeWorkspaceFolders: this.#foldersChanged.event,
       onDidChangeTextDocument: this.#documentChanged.event,
     };
     this.window = {
-      createStatusBarItem: () => {
+      createStatusBarItem: (id) => {
+        // As VS Code does: the status bar holds one entry per id, the last one created.
+        for (const other of this.statusBarItems) if (other.id === id) other.visible = false;
         const item: FakeStatusBarItem = {
+          id,
           text: '',
           tooltip: undefined,
           command: undefined,
@@ -248,6 +268,8 @@ export class FakeVSCode implements VSCode {
     };
     this.commands = {
       registerCommand: (command, callback) => {
+        // As VS Code does: a command has one handler, a second registration is refused.
+        if (this.#commands.has(command)) throw new Error(`command '${command}' already exists`);
         this.#commands.set(command, callback);
         return disposable(() => this.#commands.delete(command));
       },
@@ -323,6 +345,20 @@ export class FakeVSCode implements VSCode {
     this.#configurationChanged.fire({
       affectsConfiguration: (section) => key === section || key.startsWith(`${section}.`),
     });
+  }
+
+  /** Adds a folder to the workspace, as "Add Folder to Workspace…" does. */
+  addWorkspaceFolder(dir: string): void {
+    this.#folders.push({ uri: Uri.file(dir), name: path.basename(dir), index: this.#folders.length });
+    this.#foldersChanged.fire({ added: [this.#folders.at(-1)], removed: [] });
+  }
+
+  /** The workspace folder (its path) a settings scope lies in, as VS Code resolves a resource scope. */
+  #folderOf(scope: Uri | undefined): string | undefined {
+    if (!scope) return undefined;
+    return this.workspace.workspaceFolders
+      ?.map((folder) => folder.uri.fsPath)
+      .find((dir) => scope.fsPath === dir || scope.fsPath.startsWith(dir + path.sep));
   }
 
   get controller(): FakeTestController {

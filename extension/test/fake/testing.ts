@@ -263,7 +263,12 @@ export class FakeTestController implements TestController {
     return run;
   }
 
-  dispose(): void {}
+  /** Disposed controllers leave the Testing view. */
+  disposed = false;
+
+  dispose(): void {
+    this.disposed = true;
+  }
 
   /** Finds an item by its labels from the root, e.g. `['Data scientist', 'x.journey.ts', 'journey']`. */
   find(...labels: string[]): FakeTestItem {
