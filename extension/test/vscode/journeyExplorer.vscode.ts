@@ -9,6 +9,7 @@ import {
   revealJourney,
   runAction,
   traceViewerFrame,
+  traceViewerUrlOrFrames,
   treeItem,
   workbenchTest,
 } from './workbench.ts';
@@ -17,12 +18,11 @@ const test = workbenchTest('code-server', (baseDir) => startCodeServer(baseDir))
 
 test.describe.configure({ mode: 'serial' });
 
+// Every scene leaves what the person saw at its end in the report, passed or failed.
 test.afterEach(async ({ workbench: { page } }, testInfo) => {
-  if (testInfo.status !== testInfo.expectedStatus) {
-    const screenshot = testInfo.outputPath('workbench.png');
-    await page.screenshot({ path: screenshot });
-    await testInfo.attach('workbench', { path: screenshot, contentType: 'image/png' });
-  }
+  const screenshot = testInfo.outputPath('workbench.png');
+  await page.screenshot({ path: screenshot });
+  await testInfo.attach('workbench', { path: screenshot, contentType: 'image/png' });
 });
 
 /** Asserts that an editor overlay sits on the given (1-based) line of the visible editor. */
@@ -110,7 +110,7 @@ test('Open trace on the failed journey loads the trace viewer', async ({ workben
   await journey.click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Open trace' }).click();
   // The Simple Browser shows the viewer in a frame inside its webview.
-  await expect.poll(async () => (await traceViewerFrame(page))?.url() ?? '').toContain('trace.zip');
+  await expect.poll(() => traceViewerUrlOrFrames(page)).toContain('trace.zip');
   const viewer = await traceViewerFrame(page);
   if (!viewer) throw new Error('the trace viewer frame went away');
   // The trace shows the journey's steps once it has loaded.

@@ -97,8 +97,36 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 /** The Simple Browser's frame showing Playwright's trace viewer, once it has one (the newest). */
 export async function traceViewerFrame(page: Page): Promise<Frame | undefined> {
   let viewer: Frame | undefined;
-  for (const frame of page.frames()) {
-    if ((await frame.title().catch(() => '')) === 'Playwright Trace Viewer') viewer = frame;
+  for (const { frame, title } of await titledFrames(page)) {
+    if (title === 'Playwright Trace Viewer') viewer = frame;
   }
   return viewer;
+}
+
+/**
+ * The trace viewer's URL once it shows, else what the page's frames show: a poll's "received" then
+ * says where opening the trace stopped (the opening page's status, an error page, no frame at all).
+ */
+export async function traceViewerUrlOrFrames(page: Page): Promise<string> {
+  const viewer = await traceViewerFrame(page);
+  if (viewer) return viewer.url();
+  const frames = await titledFrames(page);
+  return `no trace viewer yet; frames: ${frames.map(({ frame, title }) => `"${title}" ${frame.url()}`).join(', ')}`;
+}
+
+/**
+ * Every frame with its title. A frame in the middle of a navigation (the opening page replacing
+ * itself with the viewer) answers once its new document exists, or never if it is torn down: a
+ * second's wait, then it counts as untitled, so one such frame cannot hold up a whole poll.
+ */
+async function titledFrames(page: Page): Promise<{ frame: Frame; title: string }[]> {
+  return Promise.all(
+    page.frames().map(async (frame) => ({
+      frame,
+      title: await Promise.race([
+        frame.title().catch(() => ''),
+        new Promise<string>((resolve) => setTimeout(() => resolve('(no answer)'), 1_000)),
+      ]),
+    })),
+  );
 }
