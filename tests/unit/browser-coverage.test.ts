@@ -9,7 +9,8 @@ import { BrowserCoverage, coverageLaunchOptions } from '../../fixtures/coverage/
  * its two branches, so the counts say which code ran, not only that the file loaded.
  */
 const site: Record<string, string> = {
-  '/experiment': '<title>Experiment</title><script src="/assets/experiment-progress.js" defer></script><a href="/models">Models</a>',
+  '/experiment':
+    '<title>Experiment</title><script src="/assets/experiment-progress.js" defer></script><a href="/models">Models</a>',
   '/models': '<title>Models</title><script src="/assets/models.js" defer></script><p>Models</p>',
   '/assets/experiment-progress.js':
     'function show(done) { if (done) { document.body.dataset.shown = "done"; } else { document.body.dataset.shown = "running"; } } show(true);',
