@@ -27,6 +27,14 @@ const passingJourney = [
 
 let editor: FakeVSCode | undefined;
 let served: ServedSuites | undefined;
+
+/** Activates the extension in `workspace` and returns the labels of the trees it shows once served. */
+async function serveTrees(workspace: FakeVSCode): Promise<string[]> {
+  editor = workspace;
+  served = new ServedSuites(workspace, extensionDir);
+  await served.ready;
+  return workspace.controllers.map((controller) => controller.label);
+}
 test.afterEach(() => {
   served?.dispose();
   editor?.dispose();
@@ -45,14 +53,9 @@ async function failureFileOf(controller: FakeTestController): Promise<string | u
 test('a multi-root workspace gets a tree per suite, and runs, traces and the stack item of each stay in its folder', async () => {
   const shop = await suiteAt('shop');
   const billing = await suiteAt('billing');
-  editor = new FakeVSCode([shop, billing]);
-  served = new ServedSuites(editor, extensionDir);
-  await served.ready;
-  expect(editor.controllers.map((controller) => controller.label)).toEqual([
-    'Journeys: shop',
-    'Journeys: billing',
-  ]);
-  const second = editor.controllers[1] as FakeTestController;
+  const workspace = new FakeVSCode([shop, billing]);
+  expect(await serveTrees(workspace)).toEqual(['Journeys: shop', 'Journeys: billing']);
+  const second = workspace.controllers[1] as FakeTestController;
   await expect.poll(() => second.renderTree(billing)).toContain('finds-best-detector.journey.ts');
 
   // The second tree's journeys run in the second folder: the failure points at its file.
@@ -63,12 +66,12 @@ test('a multi-root workspace gets a tree per suite, and runs, traces and the sta
   expect((await runProfile(second, 'Run', { include: [passing] })).stateOf(passing)?.kind).toBe('passed');
 
   // Open trace on the second tree's failure is served by the second folder's explorer, which has it.
-  const url = await editor.runCommand('journeys.openTrace', second.find(...brokenJourney));
-  expect(editor.errors).toEqual([]);
+  const url = await workspace.runCommand('journeys.openTrace', second.find(...brokenJourney));
+  expect(workspace.errors).toEqual([]);
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
 
   // Each folder's status bar items say whose they are.
-  const texts = editor.statusBarItems.filter((item) => item.visible).map((item) => item.text);
+  const texts = workspace.statusBarItems.filter((item) => item.visible).map((item) => item.text);
   expect(texts.filter((text) => text.includes('Stack')).sort()).toEqual([
     '$(server) Stack (billing): embedded · cold',
     '$(server) Stack (shop): embedded · cold',
@@ -80,18 +83,13 @@ test('journeys.configPath set for one folder serves the suite in its subfolder: 
   const monorepo = test.info().outputPath('monorepo');
   await mkdir(path.join(monorepo, 'docs'), { recursive: true });
   const e2e = await suiteAt(path.join('monorepo', 'e2e'));
-  editor = new FakeVSCode(
+  const workspace = new FakeVSCode(
     [shop, monorepo],
     {},
     { [monorepo]: { 'journeys.configPath': 'e2e/playwright.config.ts' } },
   );
-  served = new ServedSuites(editor, extensionDir);
-  await served.ready;
-  expect(editor.controllers.map((controller) => controller.label)).toEqual([
-    'Journeys: shop',
-    'Journeys: monorepo',
-  ]);
-  const tree = editor.controllers[1] as FakeTestController;
+  expect(await serveTrees(workspace)).toEqual(['Journeys: shop', 'Journeys: monorepo']);
+  const tree = workspace.controllers[1] as FakeTestController;
   await expect
     .poll(() => tree.renderTree(monorepo))
     .toContain('e2e/journeys/data-scientist/finds-best-detector.journey.ts');
@@ -103,18 +101,16 @@ test('journeys.configPath set for one folder serves the suite in its subfolder: 
 test('a folder whose journeys.configPath names no file is not served, and the other folders still are', async () => {
   const shop = await suiteAt('shop');
   const billing = await suiteAt('billing');
-  editor = new FakeVSCode(
+  const workspace = new FakeVSCode(
     [shop, billing],
     {},
     { [billing]: { 'journeys.configPath': 'e2e/playwright.config.ts' } },
   );
-  served = new ServedSuites(editor, extensionDir);
-  await served.ready;
-  expect(editor.controllers.map((controller) => controller.label)).toEqual(['Journeys']);
-  expect(editor.errors).toEqual([
+  expect(await serveTrees(workspace)).toEqual(['Journeys']);
+  expect(workspace.errors).toEqual([
     "journeys.configPath in billing names e2e/playwright.config.ts, which does not exist there: set it to the suite's Playwright config, relative to the folder.",
   ]);
-  expect(editor.controller.renderTree(shop)).toContain('finds-best-detector.journey.ts');
+  expect(workspace.controller.renderTree(shop)).toContain('finds-best-detector.journey.ts');
 });
 
 test('discovery finds the suite beside the config journeys.configPath names, whichever folder holds it', async () => {
