@@ -8,9 +8,12 @@ import { parseInput } from '../http/validation.ts';
 import { firstString, pageAccess, sendPage } from '../ui/page-access.ts';
 import { type AuditFormValues, renderAuditPage } from '../ui/pages/audit-page.ts';
 
-/** A browser's datetime-local value ("2025-03-01T08:00" or with seconds), read as UTC. */
-function fromLocalInput(value: string): string | undefined {
-  if (value === '') return undefined;
+/**
+ * A browser's datetime-local value ("2025-03-01T08:00" or with seconds), read as UTC. Only a
+ * filled-in field gets here (an empty one is no bound at all); anything else goes to the filter's
+ * validation as given.
+ */
+function fromLocalInput(value: string): string {
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return `${value}:00Z`;
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value)) return `${value}Z`;
   return value;
