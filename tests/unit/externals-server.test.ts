@@ -1,7 +1,20 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect, test } from '@playwright/test';
 import { HttpResponse, http } from 'msw';
 import { type ExternalsServer, startExternalsServer } from '../../fixtures/externals/externals-server.ts';
+import { idpFaults } from '../../fixtures/externals/idp-faults.ts';
 import { REDACTED } from '../../fixtures/reporting/redact.ts';
+
+/** A full collection, as a loaded worker would run one at any moment (gc() is not exposed to workers). */
+async function collectGarbage(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let round = 0; round < 3; round++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 test.describe('the externals server', () => {
   let server: ExternalsServer;
@@ -110,6 +123,31 @@ test.describe('the externals server', () => {
     expect(answer.status).toBe(500);
     expect(await answer.json()).toMatchObject({ error: 'mock_handler_failed' });
     expect(server.journal.failedHandlers().map((entry) => entry.handlerError)).toEqual(['mock bug']);
+  });
+
+  test('a caller that gives up on a hanging IdP is journaled as aborted, even after a garbage collection', async () => {
+    // A waiting handler is reachable only through its request's abort signal, and a fetch Request
+    // links its signal to the server's controller weakly: a collection in between used to cut the
+    // link, so the journal never learned the caller had gone ("no answer" instead of "aborted").
+    const idp = { issuer: `${server.url}/idp` } as Parameters<typeof idpFaults.timeout>[0];
+    server.use(...idpFaults.timeout(idp));
+    const caller = new AbortController();
+    const call = fetch(`${idp.issuer}/.well-known/openid-configuration`, { signal: caller.signal }).catch(
+      (error: Error) => error.name,
+    );
+    await expect
+      .poll(() => server.journal.requests({ path: '/idp/.well-known/openid-configuration' }).length)
+      .toBe(1);
+    await collectGarbage();
+    caller.abort();
+    expect(await call).toBe('AbortError');
+    // aborted: the journal knows the caller left; handled: the waiting handler heard it and ended.
+    await expect
+      .poll(() => server.journal.requests({ path: '/idp/.well-known/openid-configuration' })[0], {
+        message: 'the journal records that the caller closed the connection, and the handler ended',
+        timeout: 5_000,
+      })
+      .toMatchObject({ aborted: true, handled: true });
   });
 
   test('closing the server ends requests that are still waiting', async () => {
