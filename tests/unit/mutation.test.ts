@@ -157,6 +157,20 @@ test('lines ran: the innermost V8 range holding a line says whether it ran', () 
   );
 });
 
+test('lines ran: only the sources asked for are named, while every offset still maps to its own source', () => {
+  // Line 1 from the platform's x.ts, line 2 from a dependency ("AAAA;ACAA": the next source).
+  const index = sourceMapIndex(
+    'a();\nb();\n',
+    { sources: ['x.ts', '../node_modules/dep/y.js'], mappings: 'AAAA;ACAA' },
+    '/src',
+    (source) => !source.includes('/node_modules/'),
+  );
+  const ran = index.linesRan([{ startOffset: 0, endOffset: 10, count: 1 }]);
+  expect([...ran.keys()]).toEqual(['/src/x.ts']);
+  expect(index.sourceAt(6)).toBe('/node_modules/dep/y.js');
+  expect(index.sourceAt(1)).toBe('/src/x.ts');
+});
+
 test("a Playwright JSON report's results are named like the coverage map's journeys", () => {
   const report = {
     suites: [
