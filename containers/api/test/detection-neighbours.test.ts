@@ -1,9 +1,11 @@
 import { expect, test } from '@playwright/test';
+import { kthSmallest, squaredDistances } from '../src/detection/distance-scan.ts';
 import { detect } from '../src/detection/index.ts';
 import { knnDistanceScores } from '../src/detection/knn.ts';
 import { localOutlierFactors } from '../src/detection/lof.ts';
 import { nearestNeighbours } from '../src/detection/neighbours.ts';
 import { type Matrix, toImputedMatrix } from '../src/detection/preprocessing.ts';
+import { createRandom } from '../src/detection/prng.ts';
 import { createProgress } from '../src/detection/work-progress.ts';
 
 /**
@@ -91,5 +93,40 @@ test.describe('local outlier factor', () => {
     for (const row of [0, 1, 2, 3]) expect(scores[row]).toBeCloseTo(1, 9);
     expect(Number.isFinite(scores[4])).toBe(true);
     expect(scores[4]).toBeGreaterThan(1e9);
+  });
+});
+
+test.describe('the distance scan', () => {
+  test('gives the distances of a loop per feature bit for bit, for one to nine features', () => {
+    const random = createRandom(7);
+    const rows = 37;
+    for (let features = 1; features <= 9; features++) {
+      const columns = Array.from({ length: features }, () =>
+        Float64Array.from({ length: rows }, () => random.next() * 1e3 - 500),
+      );
+      const own = columns.map((column) => column[11] as number);
+      const expected = new Float64Array(rows);
+      for (const [f, column] of columns.entries())
+        for (let j = 0; j < rows; j++) {
+          const delta = (column[j] as number) - (own[f] as number);
+          expected[j] = (expected[j] as number) + delta * delta;
+        }
+      const scanned = new Float64Array(rows).fill(Number.NaN);
+      squaredDistances(columns, own, scanned);
+      expect(Array.from(scanned), `${features} features`).toEqual(Array.from(expected));
+    }
+  });
+
+  test('finds the k-th smallest for every k, with duplicates and an excluded row anywhere', () => {
+    const values = Float64Array.from([5, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5]);
+    const heap = new Float64Array(values.length);
+    for (const excluded of [0, 3, values.length - 1]) {
+      const others = [...values].filter((_, j) => j !== excluded).sort((a, b) => a - b);
+      for (let k = 1; k <= others.length; k++) {
+        const scanned = Float64Array.from(values);
+        scanned[excluded] = Number.POSITIVE_INFINITY;
+        expect(kthSmallest(scanned, k, heap), `k = ${k}, row ${excluded} excluded`).toBe(others[k - 1]);
+      }
+    }
   });
 });

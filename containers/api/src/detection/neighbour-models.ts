@@ -3,6 +3,7 @@
  * compared with the training rows only, never with the other new rows, so a batch of anomalies
  * cannot make itself look normal by crowding together.
  */
+import { kthSmallest, squaredDistances } from './distance-scan.ts';
 import { nearestNeighbours } from './neighbours.ts';
 import type { Matrix } from './preprocessing.ts';
 import { createProgress } from './work-progress.ts';
@@ -70,49 +71,6 @@ export async function fitKnnDistance(matrix: Matrix, k: number): Promise<Neighbo
   };
 }
 
-/** Squared distances from one new row to every training row. */
-function squaredDistances(model: NeighbourModel, row: Float64Array, out: Float64Array): void {
-  out.fill(0);
-  model.columns.forEach((values, f) => {
-    const own = row[f] as number;
-    for (let j = 0; j < model.rows; j++) {
-      const delta = (values[j] as number) - own;
-      out[j] = (out[j] as number) + delta * delta;
-    }
-  });
-}
-
-/** The k-th smallest value, by a bounded max-heap (k is small next to the training rows). */
-function kthSmallest(values: Float64Array, k: number, heap: Float64Array): number {
-  let size = 0;
-  for (let j = 0; j < values.length; j++) {
-    const value = values[j] as number;
-    if (size < k) {
-      let child = size++;
-      while (child > 0) {
-        const parent = (child - 1) >> 1;
-        if ((heap[parent] as number) >= value) break;
-        heap[child] = heap[parent] as number;
-        child = parent;
-      }
-      heap[child] = value;
-    } else if (value < (heap[0] as number)) {
-      let parent = 0;
-      for (;;) {
-        let largest = 2 * parent + 1;
-        if (largest >= k) break;
-        const right = largest + 1;
-        if (right < k && (heap[right] as number) > (heap[largest] as number)) largest = right;
-        if ((heap[largest] as number) <= value) break;
-        heap[parent] = heap[largest] as number;
-        parent = largest;
-      }
-      heap[parent] = value;
-    }
-  }
-  return heap[0] as number;
-}
-
 function rowOf(matrix: Matrix, i: number): Float64Array {
   return matrix.values.subarray(i * matrix.columns, (i + 1) * matrix.columns);
 }
@@ -123,7 +81,7 @@ export function scoreKnnDistance(model: NeighbourModel, matrix: Matrix): Float64
   const heap = new Float64Array(model.k);
   const scores = new Float64Array(matrix.rows);
   for (let i = 0; i < matrix.rows; i++) {
-    squaredDistances(model, rowOf(matrix, i), squared);
+    squaredDistances(model.columns, rowOf(matrix, i), squared);
     scores[i] = Math.sqrt(kthSmallest(squared, model.k, heap));
   }
   return scores;
@@ -139,7 +97,7 @@ export function scoreLocalOutlierFactor(model: NeighbourModel, matrix: Matrix): 
   const heap = new Float64Array(model.k);
   const scores = new Float64Array(matrix.rows);
   for (let i = 0; i < matrix.rows; i++) {
-    squaredDistances(model, rowOf(matrix, i), squared);
+    squaredDistances(model.columns, rowOf(matrix, i), squared);
     const kthSquared = kthSmallest(squared, model.k, heap);
     let reach = 0;
     let neighbourDensity = 0;

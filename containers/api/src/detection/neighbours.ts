@@ -3,6 +3,7 @@
  * choice at the platform's sizes (thousands of rows, a handful of features): no index to build,
  * no approximation, and the same answer on every machine.
  */
+import { kthSmallest, squaredDistances } from './distance-scan.ts';
 import { MAX_NEIGHBOUR_PAIRS } from './params.ts';
 import { FeaturesError, type Matrix } from './preprocessing.ts';
 import { type Progress, unitsPerChunk } from './work-progress.ts';
@@ -19,38 +20,6 @@ export interface Neighbourhoods {
   start: Uint32Array;
   index: Uint32Array;
   distance: Float64Array;
-}
-
-/** Keeps the k smallest values seen so far in a max-heap; its top is the k-th smallest. */
-function kthSmallest(values: Float64Array, skip: number, k: number, heap: Float64Array): number {
-  let size = 0;
-  for (let j = 0; j < values.length; j++) {
-    if (j === skip) continue;
-    const value = values[j] as number;
-    if (size < k) {
-      let child = size++;
-      while (child > 0) {
-        const parent = (child - 1) >> 1;
-        if ((heap[parent] as number) >= value) break;
-        heap[child] = heap[parent] as number;
-        child = parent;
-      }
-      heap[child] = value;
-    } else if (value < (heap[0] as number)) {
-      let parent = 0;
-      for (;;) {
-        let largest = 2 * parent + 1;
-        if (largest >= k) break;
-        const right = largest + 1;
-        if (right < k && (heap[right] as number) > (heap[largest] as number)) largest = right;
-        if ((heap[largest] as number) <= value) break;
-        heap[parent] = heap[largest] as number;
-        parent = largest;
-      }
-      heap[parent] = value;
-    }
-  }
-  return heap[0] as number;
 }
 
 /** Rows other than `skip` no farther than `bound` (squared). */
@@ -89,15 +58,10 @@ export async function nearestNeighbours(
   });
 
   for (let i = 0; i < n; i++) {
-    squared.fill(0);
-    for (const columnValues of featureColumns) {
-      const own = columnValues[i] as number;
-      for (let j = 0; j < n; j++) {
-        const delta = (columnValues[j] as number) - own;
-        squared[j] = (squared[j] as number) + delta * delta;
-      }
-    }
-    const kthSquared = kthSmallest(squared, i, k, heap);
+    squaredDistances(featureColumns, values.subarray(i * d, (i + 1) * d), squared);
+    // A row is not its own neighbour (its duplicates are).
+    squared[i] = Number.POSITIVE_INFINITY;
+    const kthSquared = kthSmallest(squared, k, heap);
     kDistance[i] = Math.sqrt(kthSquared);
 
     if (options.neighbourhoods) {
