@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { kthSmallest, squaredDistances } from '../src/detection/distance-scan.ts';
+import { kthNearestSquared, kthSmallest, squaredDistances } from '../src/detection/distance-scan.ts';
 import { detect } from '../src/detection/index.ts';
 import { knnDistanceScores } from '../src/detection/knn.ts';
 import { localOutlierFactors } from '../src/detection/lof.ts';
@@ -126,6 +126,33 @@ test.describe('the distance scan', () => {
         const scanned = Float64Array.from(values);
         scanned[excluded] = Number.POSITIVE_INFINITY;
         expect(kthSmallest(scanned, k, heap), `k = ${k}, row ${excluded} excluded`).toBe(others[k - 1]);
+      }
+    }
+  });
+
+  test('the one-pass k-th nearest matches sorting every distance, for one to six features, self included or not', () => {
+    const random = createRandom(11);
+    const rows = 41;
+    const heap = new Float64Array(rows);
+    const scratch = new Float64Array(rows);
+    for (let features = 1; features <= 6; features++) {
+      // Whole numbers on a small grid: many rows tie, and some duplicate the scanned row.
+      const columns = Array.from({ length: features }, () =>
+        Float64Array.from({ length: rows }, () => random.below(4)),
+      );
+      const distances = new Float64Array(rows);
+      for (const [label, own] of [
+        ['a training row', columns.map((column) => column[5] as number)],
+        ['a new row', columns.map(() => 1.5)],
+      ] as const) {
+        squaredDistances(columns, own, distances);
+        const sorted = [...distances].sort((x, y) => x - y);
+        for (const rank of [1, 2, 7, rows]) {
+          expect(
+            kthNearestSquared(columns, own, rank, heap, scratch),
+            `${features} features, ${label}, rank ${rank}`,
+          ).toBe(sorted[rank - 1]);
+        }
       }
     }
   });

@@ -3,7 +3,7 @@
  * compared with the training rows only, never with the other new rows, so a batch of anomalies
  * cannot make itself look normal by crowding together.
  */
-import { kthSmallest, squaredDistances } from './distance-scan.ts';
+import { kthNearestSquared, kthSmallest, squaredDistances } from './distance-scan.ts';
 import { nearestNeighbours } from './neighbours.ts';
 import type { Matrix } from './preprocessing.ts';
 import { createProgress } from './work-progress.ts';
@@ -81,8 +81,7 @@ export function scoreKnnDistance(model: NeighbourModel, matrix: Matrix): Float64
   const heap = new Float64Array(model.k);
   const scores = new Float64Array(matrix.rows);
   for (let i = 0; i < matrix.rows; i++) {
-    squaredDistances(model.columns, rowOf(matrix, i), squared);
-    scores[i] = Math.sqrt(kthSmallest(squared, model.k, heap));
+    scores[i] = Math.sqrt(kthNearestSquared(model.columns, rowOf(matrix, i), model.k, heap, squared));
   }
   return scores;
 }

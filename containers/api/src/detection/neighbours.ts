@@ -3,7 +3,7 @@
  * choice at the platform's sizes (thousands of rows, a handful of features): no index to build,
  * no approximation, and the same answer on every machine.
  */
-import { kthSmallest, squaredDistances } from './distance-scan.ts';
+import { kthNearestSquared, kthSmallest, squaredDistances } from './distance-scan.ts';
 import { MAX_NEIGHBOUR_PAIRS } from './params.ts';
 import { FeaturesError, type Matrix } from './preprocessing.ts';
 import { type Progress, unitsPerChunk } from './work-progress.ts';
@@ -47,7 +47,10 @@ export async function nearestNeighbours(
   // Squared distances order rows exactly as distances do; the square root is taken only for
   // values that are kept.
   const squared = new Float64Array(n);
-  const heap = new Float64Array(k);
+  // Each row meets itself at distance 0 (its duplicates count as neighbours, itself does not):
+  // its k-th nearest other row is the (k + 1)-th smallest distance.
+  const rank = k + 1;
+  const heap = new Float64Array(rank);
   const chunk = unitsPerChunk(n * d);
 
   // Feature-major copies make the inner loop a straight walk over one array per feature.
@@ -58,10 +61,14 @@ export async function nearestNeighbours(
   });
 
   for (let i = 0; i < n; i++) {
-    squaredDistances(featureColumns, values.subarray(i * d, (i + 1) * d), squared);
-    // A row is not its own neighbour (its duplicates are).
-    squared[i] = Number.POSITIVE_INFINITY;
-    const kthSquared = kthSmallest(squared, k, heap);
+    const own = values.subarray(i * d, (i + 1) * d);
+    let kthSquared: number;
+    if (options.neighbourhoods) {
+      squaredDistances(featureColumns, own, squared);
+      kthSquared = kthSmallest(squared, rank, heap);
+    } else {
+      kthSquared = kthNearestSquared(featureColumns, own, rank, heap, squared);
+    }
     kDistance[i] = Math.sqrt(kthSquared);
 
     if (options.neighbourhoods) {
