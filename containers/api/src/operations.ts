@@ -4,6 +4,7 @@ import { AlertEvaluator } from './alerts/alert-evaluator.ts';
 import type { Config } from './config.ts';
 import { DeploymentService } from './deployments/deployment-service.ts';
 import { ModelCache } from './deployments/model-cache.ts';
+import { ScoredRows } from './deployments/scored-rows.ts';
 import { ScoringPool } from './deployments/scoring-pool.ts';
 import { ScoringQuota } from './deployments/scoring-quota.ts';
 import { EventService } from './events/event-service.ts';
@@ -20,8 +21,8 @@ import { StreamWorker } from './streaming/stream-worker.ts';
  */
 export interface Operations {
   models: ModelCache;
-  /** The threads that score request batches, and each tenant's share of them. */
-  scoring: { pool: ScoringPool; quota: ScoringQuota };
+  /** The threads that score request batches, each tenant's share of them, and the rows scored where. */
+  scoring: { pool: ScoringPool; quota: ScoringQuota; rows: ScoredRows };
   deployments: DeploymentService;
   sessions: SessionService;
   /** What the stream path remembers about sessions and serving models (bounded). */
@@ -51,6 +52,7 @@ export function createOperations(deps: {
       rowsPerMinute: scoringSettings.rowsPerMinutePerTenant,
       concurrent: scoringSettings.concurrentPerTenant,
     }),
+    rows: new ScoredRows(),
   };
   const deployments = new DeploymentService(pool, models, config.operations.health, log);
   const directory = new SessionDirectory(pool);

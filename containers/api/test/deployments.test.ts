@@ -144,7 +144,19 @@ test('promotion without scoring traffic is refused with the reason, and the refu
   ]);
 });
 
+/** The platform's count of rows scored through the API, by where (GET /metrics). */
+async function scoredRows(): Promise<Record<string, number>> {
+  const metrics = (await inject(world.keys.viewer, 'GET', '/metrics')).body;
+  return Object.fromEntries(
+    [...metrics.matchAll(/^scored_rows_total\{on="(\w+)"\} (\d+)$/gm)].map(([, on, rows]) => [
+      on,
+      Number(rows),
+    ]),
+  );
+}
+
 test('the staging model scores rows: the far reading is flagged, the same rows score the same', async () => {
+  const scoredBefore = await scoredRows();
   const first = await inject(world.keys.viewer, 'POST', `/api/deployments/${state.staging1}/score`, probe);
   expect(first.statusCode, first.body).toBe(200);
   const body = first.json();
@@ -159,6 +171,12 @@ test('the staging model scores rows: the far reading is flagged, the same rows s
   const again = await inject(world.keys.deployer, 'POST', `/api/deployments/${state.staging1}/score`, probe);
   expect(again.json().scores).toEqual(body.scores);
   state.v1Scores = body.scores;
+  // Two batches of three rows against a few training rows: cheaper on the event loop than handed over.
+  const scoredAfter = await scoredRows();
+  expect(scoredAfter).toEqual({
+    event_loop: (scoredBefore.event_loop as number) + 6,
+    scoring_thread: scoredBefore.scoring_thread,
+  });
 
   const health = (await inject(world.keys.viewer, 'GET', `/api/deployments/${state.staging1}/health`)).json();
   expect(health).toMatchObject({ healthy: true, reasons: [], requests: 2, errors: 0, errorRate: 0 });

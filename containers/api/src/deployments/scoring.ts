@@ -8,6 +8,7 @@ import { parseInput } from '../http/validation.ts';
 import type { DeploymentService } from './deployment-service.ts';
 import { findServing, recordScoringRequest } from './deployments-repo.ts';
 import type { ModelCache } from './model-cache.ts';
+import type { ScoredRows } from './scored-rows.ts';
 import { type ScoringPool, ScoringThreadError } from './scoring-pool.ts';
 import { type ScoringQuota, ScoringQuotaError } from './scoring-quota.ts';
 
@@ -106,6 +107,7 @@ export interface ScoringServices {
   maxRows: number;
   threads: ScoringPool;
   quota: ScoringQuota;
+  scoredRows: ScoredRows;
 }
 
 /**
@@ -188,8 +190,10 @@ export async function scoreWithDeployment(
     if (rows.length * trainingRows <= inlineWork) {
       const { model } = await services.models.load(tenantId, deployment.modelVersionId);
       scored = { ...model.score(matrix), threshold: model.threshold };
+      services.scoredRows.onEventLoop += rows.length;
     } else {
       scored = await services.threads.score(`${tenantId}/${deployment.modelVersionId}`, matrix, training);
+      services.scoredRows.onScoringThreads += rows.length;
     }
   } catch (error) {
     await record(rows.length, false, 'internal_error');

@@ -208,6 +208,7 @@ export function registerDeploymentRoutes(app: FastifyInstance, ctx: AppContext):
           maxRows: ctx.config.operations.scoring.maxRows,
           threads: scoring.pool,
           quota: scoring.quota,
+          scoredRows: scoring.rows,
         },
         { principal: principalOf(request), ip: request.ip },
         idOf(request),

@@ -88,6 +88,7 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: AppContext): void {
       '# HELP process_start_time_seconds Start time of the process since the Unix epoch, in seconds.',
       '# TYPE process_start_time_seconds gauge',
       `process_start_time_seconds ${processStartSeconds}`,
+      ...ctx.operations.scoring.rows.metricLines(),
       ...processFigureLines({
         acks: ctx.operations.streams.acks,
         caches: () => [
