@@ -1,8 +1,8 @@
 import { expect, test } from '../../fixtures/index.ts';
 import { attempt } from '../../fixtures/personas/attempts.ts';
-import type { Persona } from '../../fixtures/personas/persona.ts';
 import { SecurityAnalyst } from '../../fixtures/personas/security-analyst.ts';
 import { managedStackScoringRowsPerMinute } from '../../fixtures/stack/platform-settings.ts';
+import { readPlatformFigures } from '../../fixtures/streaming/platform-figures.ts';
 
 /** Each tenant's scoring quota on the stacks this suite runs (SCORE_ROWS_PER_MINUTE_PER_TENANT). */
 const ROWS_PER_MINUTE = managedStackScoringRowsPerMinute;
@@ -21,32 +21,9 @@ const PAGE_BUDGET_MS = 1_500;
 /** Training rows of the hostile tenant's model: each scored row is compared with every one of them. */
 const TRAINING_ROWS = 5_000;
 
-/** The platform process's start time from its metrics: a restart, or a crash and restart, changes it. */
-async function platformStartTime(persona: Persona): Promise<number> {
-  const metrics = await persona.api.raw<string>('GET', '/metrics');
-  const match = /^process_start_time_seconds (\d+(?:\.\d+)?)$/m.exec(String(metrics.body));
-  if (!match)
-    throw new Error(
-      `GET /metrics gave no process_start_time_seconds:\n${String(metrics.body).slice(0, 400)}`,
-    );
-  return Number(match[1]);
-}
-
-/** Rows the platform has scored through the API since it started, by where (its /metrics). */
-async function scoredRows(persona: Persona): Promise<{ eventLoop: number; scoringThreads: number }> {
-  const metrics = String((await persona.api.raw<string>('GET', '/metrics')).body);
-  const figure = (on: string) => {
-    const match = new RegExp(`^scored_rows_total\\{on="${on}"\\} (\\d+)$`, 'm').exec(metrics);
-    if (!match)
-      throw new Error(`GET /metrics gave no scored_rows_total{on="${on}"}:\n${metrics.slice(0, 400)}`);
-    return Number(match[1]);
-  };
-  return { eventLoop: figure('event_loop'), scoringThreads: figure('scoring_thread') };
-}
-
 test('holds against a hostile tenant', {
   tag: ['@e2e', '@security-analyst', '@security'],
-}, async ({ dataScientist, deployer, securityAnalyst, secondTenant, modelInProduction, data }) => {
+}, async ({ dataScientist, deployer, securityAnalyst, secondTenant, modelInProduction, data, stack }) => {
   const readings = data.sensorReadings({ rows: TRAINING_ROWS, features: 3, anomalyRate: 0.05 });
   const model = await test.step('set up: a k-NN detector of tenant A serves production', () =>
     modelInProduction({
@@ -56,7 +33,8 @@ test('holds against a hostile tenant', {
       by: { scientist: dataScientist, deployer },
     }));
   const theirAnalyst = new SecurityAnalyst(await secondTenant.addMember('security_analyst'));
-  const startedAt = await platformStartTime(securityAnalyst);
+  // The platform's own figures (its /metrics): its start time, and the rows it scored where.
+  const startedAt = (await readPlatformFigures(stack.apiUrl)).startTimeSeconds;
 
   const batch = {
     rows: data.sensorReadings({ rows: ROWS_PER_REQUEST, features: 3, anomalyRate: 0.05 }).records,
@@ -64,7 +42,7 @@ test('holds against a hostile tenant', {
   const scorePath = `/api/deployments/${model.production.id}/score`;
   // The deployer's smoke row before promotion counts too: one batch fits in the minute, seven do not.
   const admitted = Math.floor((ROWS_PER_MINUTE - 1) / ROWS_PER_REQUEST);
-  const scoredBefore = await scoredRows(securityAnalyst);
+  const scoredBefore = (await readPlatformFigures(stack.apiUrl)).scoredRows;
 
   const flood =
     await test.step("tenant A's data scientist floods scoring while tenant B's analyst works", async () => {
@@ -94,7 +72,7 @@ test('holds against a hostile tenant', {
     // The page's answer above is what a person feels, but on a fast machine one batch scored on
     // the event loop would hold it up by less than its budget: where the rows were scored tells.
     // Another journey's batches on a shared platform can only add to the figure.
-    const scoredAfter = await scoredRows(securityAnalyst);
+    const scoredAfter = (await readPlatformFigures(stack.apiUrl)).scoredRows;
     expect(
       scoredAfter.scoringThreads - scoredBefore.scoringThreads,
       'rows scored on scoring threads during the flood',
@@ -148,6 +126,6 @@ test('holds against a hostile tenant', {
   });
 
   await test.step('the platform never restarted (its process start time, from its metrics)', async () => {
-    expect(await platformStartTime(theirAnalyst)).toBe(startedAt);
+    expect((await readPlatformFigures(stack.apiUrl)).startTimeSeconds).toBe(startedAt);
   });
 });

@@ -63,7 +63,7 @@ test('keeps working when SSO is down', {
     await attemptSignIn();
     expect(discoveriesSince()).toHaveLength(6);
     // The platform answers the person as it gives up; the mock sees the connection close a moment
-    // later (much later on a loaded machine or under coverage), so the journal is polled for it.
+    // later, so the journal is polled for it.
     await expect
       .poll(() => discoveriesSince().at(-1)?.aborted, { message: 'the platform abandoned the hanging call' })
       .toBe(true);

@@ -7,12 +7,39 @@
  */
 
 /**
+ * Features f to f + 3 of one pass, each with the scanned row's value and a weight: a group short of
+ * four repeats its first column with weight 0, which adds exactly 0. Read once per pass, kept in
+ * locals for the loop over the rows.
+ */
+function featureGroup(columns: readonly Float64Array[], own: ArrayLike<number>, f: number) {
+  const a = columns[f] as Float64Array;
+  const ownA = own[f] as number;
+  const member = (offset: number) =>
+    f + offset < columns.length
+      ? { column: columns[f + offset] as Float64Array, own: own[f + offset] as number, weight: 1 }
+      : { column: a, own: ownA, weight: 0 };
+  const [b, c, d] = [member(1), member(2), member(3)];
+  return {
+    a,
+    ownA,
+    b: b.column,
+    ownB: b.own,
+    weightB: b.weight,
+    c: c.column,
+    ownC: c.own,
+    weightC: c.weight,
+    d: d.column,
+    ownD: d.own,
+    weightD: d.weight,
+  };
+}
+
+/**
  * Squared Euclidean distances from one row (`own`: its value of each feature) to every row of
  * `columns` (feature-major: one array per feature), written into `out`.
  *
- * Four features per pass; a last group short of four repeats its first column with weight 0, which
- * adds exactly 0. Each row's sum still runs feature by feature in order, so the values are those of
- * a loop per feature, bit for bit.
+ * Four features per pass (featureGroup). Each row's sum still runs feature by feature in order, so
+ * the values are those of a loop per feature, bit for bit.
  */
 export function squaredDistances(
   columns: readonly Float64Array[],
@@ -22,17 +49,7 @@ export function squaredDistances(
   out.fill(0);
   const features = columns.length;
   for (let f = 0; f < features; f += 4) {
-    const a = columns[f] as Float64Array;
-    const b = columns[f + 1] ?? a;
-    const c = columns[f + 2] ?? a;
-    const d = columns[f + 3] ?? a;
-    const ownA = own[f] as number;
-    const ownB = f + 1 < features ? (own[f + 1] as number) : ownA;
-    const ownC = f + 2 < features ? (own[f + 2] as number) : ownA;
-    const ownD = f + 3 < features ? (own[f + 3] as number) : ownA;
-    const weightB = f + 1 < features ? 1 : 0;
-    const weightC = f + 2 < features ? 1 : 0;
-    const weightD = f + 3 < features ? 1 : 0;
+    const { a, ownA, b, ownB, weightB, c, ownC, weightC, d, ownD, weightD } = featureGroup(columns, own, f);
     for (let j = 0; j < out.length; j++) {
       const deltaA = (a[j] as number) - ownA;
       const deltaB = (b[j] as number) - ownB;
@@ -94,17 +111,7 @@ export function kthNearestSquared(
     squaredDistances(columns, own, scratch);
     return kthSmallest(scratch, rank, heap);
   }
-  const a = columns[0] as Float64Array;
-  const b = columns[1] ?? a;
-  const c = columns[2] ?? a;
-  const d = columns[3] ?? a;
-  const ownA = own[0] as number;
-  const ownB = features > 1 ? (own[1] as number) : ownA;
-  const ownC = features > 2 ? (own[2] as number) : ownA;
-  const ownD = features > 3 ? (own[3] as number) : ownA;
-  const weightB = features > 1 ? 1 : 0;
-  const weightC = features > 2 ? 1 : 0;
-  const weightD = features > 3 ? 1 : 0;
+  const { a, ownA, b, ownB, weightB, c, ownC, weightC, d, ownD, weightD } = featureGroup(columns, own, 0);
   heap.fill(Number.POSITIVE_INFINITY, 0, rank);
   for (let j = 0; j < a.length; j++) {
     const deltaA = (a[j] as number) - ownA;
