@@ -59,6 +59,28 @@ export const test = base.extend<ExplorerFixtures>({
 
 export { expect };
 
+/**
+ * The item at `labels` once discovery has put it in the tree. A new journey file's node can appear
+ * before its tests do (the file is listed, then read), so waiting for the file alone is not enough.
+ */
+export async function discovered(controller: FakeTestController, ...labels: string[]): Promise<TestItem> {
+  let item: TestItem | undefined;
+  await expect
+    .poll(
+      () => {
+        try {
+          item = controller.find(...labels);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: `the tree shows ${labels.join(' › ')}` },
+    )
+    .toBe(true);
+  return item as TestItem;
+}
+
 /** Runs a profile as the Testing view does and resolves with the finished run. */
 export async function runProfile(
   controller: FakeTestController,

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test } from './explorerFixtures.ts';
+import { discovered, expect, test } from './explorerFixtures.ts';
 import { CancellationSource, type FakeTestRun } from './fake/testing.ts';
 
 test('while a journey runs, its tasks and steps turn running and passed as they happen', async ({
@@ -24,8 +24,7 @@ test('waits midway', async ({ dataScientist }) => {
 });
 `,
   );
-  await expect.poll(() => controller.renderTree(workspace)).toContain('waits-midway.journey.ts');
-  const journey = controller.find('Data scientist', 'waits-midway.journey.ts', 'waits midway');
+  const journey = await discovered(controller, 'Data scientist', 'waits-midway.journey.ts', 'waits midway');
   const profile = controller.profiles.find((candidate) => candidate.label === 'Run');
   if (!profile) throw new Error('no Run profile');
   const before = controller.runs.length;

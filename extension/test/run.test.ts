@@ -2,7 +2,7 @@ import path from 'node:path';
 import { traceMessageContext } from '../src/run/failureMessage.ts';
 import { testsWithTraceContextKey } from '../src/trace/traceStore.ts';
 import type { TestItem } from '../src/vscodeApi.ts';
-import { expect, runProfile, test } from './explorerFixtures.ts';
+import { discovered, expect, runProfile, test } from './explorerFixtures.ts';
 
 test('runs one journey and shows it and each of its steps passed, live and in order', async ({
   controller,
@@ -117,8 +117,7 @@ test('output a journey prints goes to that journey', async ({ controller, worksp
     path.join(workspace, 'journeys', 'security-analyst', 'talks.journey.ts'),
     `import { test } from '../../fixtures/index.ts';\ntest('talks', async () => { console.log('seed 4242 in use'); });\n`,
   );
-  await expect.poll(() => controller.renderTree(workspace)).toContain('talks.journey.ts');
-  const journey = controller.find('Security analyst', 'talks.journey.ts', 'talks');
+  const journey = await discovered(controller, 'Security analyst', 'talks.journey.ts', 'talks');
   const run = await runProfile(controller, 'Run', { include: [journey] });
   expect(run.outputOf(journey)).toContain('seed 4242 in use\r\n');
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TestItem } from '../src/vscodeApi.ts';
-import { expect, runProfile, test } from './explorerFixtures.ts';
+import { discovered, expect, runProfile, test } from './explorerFixtures.ts';
 import { CancellationSource, type FakeTestController, type FakeTestRun } from './fake/testing.ts';
 
 /**
@@ -141,8 +141,7 @@ test("a journey's output reaches the run once", async ({ controller, workspace }
     path.join(workspace, 'journeys', 'security-analyst', 'talks.journey.ts'),
     `import { test } from '../../fixtures/index.ts';\ntest('talks', async () => { console.log('seed 4242 in use'); });\n`,
   );
-  await expect.poll(() => controller.renderTree(workspace)).toContain('talks.journey.ts');
-  const journey = controller.find('Security analyst', 'talks.journey.ts', 'talks');
+  const journey = await discovered(controller, 'Security analyst', 'talks.journey.ts', 'talks');
   const run = await runProfile(controller, 'Run', { include: [journey] });
   const everything = run.output.map((chunk) => chunk.text).join('');
   expect(everything.split('seed 4242 in use').length - 1).toBe(1);

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { noDisplayProblem } from '../src/run/journeyRunner.ts';
 import { browserKeptContextKey } from '../src/run/keptBrowser.ts';
-import { expect, extensionDir, runProfile, test } from './explorerFixtures.ts';
+import { discovered, expect, extensionDir, runProfile, test } from './explorerFixtures.ts';
 import type { FakeTestItem } from './fake/testing.ts';
 import { startVirtualDisplay, type VirtualDisplay } from './virtualDisplay.ts';
 
@@ -40,8 +40,7 @@ test('reports how it runs', async () => {
 
 async function probe(controller: import('./fake/testing.ts').FakeTestController, workspace: string) {
   await addHeadlessProbe(workspace);
-  await expect.poll(() => controller.renderTree(workspace)).toContain('probe.journey.ts');
-  return controller.find('Security analyst', 'probe.journey.ts', 'reports how it runs');
+  return discovered(controller, 'Security analyst', 'probe.journey.ts', 'reports how it runs');
 }
 
 test.describe('Show browser', () => {
