@@ -32,6 +32,23 @@ test('Debug launches the Playwright CLI with one worker, no timeout and no retri
   expect(args).toEqual(expect.arrayContaining(['--workers=1', '--timeout=0', '--retries=0']));
 });
 
+/**
+ * Saves `text` into `file` until a run starts. The continuous run begins watching a moment after its
+ * handler is called; a save before then is not one it could see, so the test saves again, as the
+ * helper test below does.
+ */
+async function saveUntilARun(file: string, text: string, runs: readonly FakeTestRun[]): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        if (runs.length === 0) await writeFile(file, text);
+        return runs.length;
+      },
+      { message: 'a save starts a run' },
+    )
+    .toBeGreaterThan(0);
+}
+
 test('continuous run re-runs the journeys of a file when it changes, until cancelled', async ({
   controller,
   workspace,
@@ -49,8 +66,11 @@ test('continuous run re-runs the journeys of a file when it changes, until cance
 
   const file = path.join(workspace, 'journeys', 'security-analyst', 'triages-incident.journey.ts');
   const source = await readFile(file, 'utf8');
-  await writeFile(file, source.replace('nothing critical is left open', 'no critical alert is left open'));
-  await expect.poll(() => runs.length).toBeGreaterThan(0);
+  await saveUntilARun(
+    file,
+    source.replace('nothing critical is left open', 'no critical alert is left open'),
+    runs,
+  );
   await runs[0]?.finished;
   const journey = controller.find(
     'Security analyst',
@@ -84,8 +104,11 @@ test('continuous run on one file re-runs it when that file is saved', async ({ c
   );
   const file = path.join(workspace, 'journeys', 'security-analyst', 'triages-incident.journey.ts');
   const source = await readFile(file, 'utf8');
-  await writeFile(file, source.replace('nothing critical is left open', 'no critical alert is left open'));
-  await expect.poll(() => runs.length, { message: 'a save starts a run' }).toBeGreaterThan(0);
+  await saveUntilARun(
+    file,
+    source.replace('nothing critical is left open', 'no critical alert is left open'),
+    runs,
+  );
   await runs[0]?.finished;
   expect(runs[0]?.renderResults()).toContain('  no critical alert is left open: passed');
   cancel.cancel();
