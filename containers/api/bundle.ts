@@ -4,17 +4,19 @@ import {
   existsSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { BuildOptions, BuildResult, OutputFile } from 'esbuild';
+import type { BuildOptions, BuildResult, OutputFile, Plugin } from 'esbuild';
 
 /**
- * The platform bundle: the server and its detection thread in dist/ (every dependency inside, so
- * the container needs only Node), the browser scripts and stylesheet in dist/public.
+ * The platform bundle: the server and its threads in dist/, the code they share and every
+ * dependency in dist/chunks (all inside, so the container needs only Node), the browser scripts and
+ * stylesheet in dist/public.
  *
  * `npm run build` builds it; a stack's setup calls `ensurePlatformBundle()`, which builds only when
  * the bundle is missing or older than what it is made from, so a fresh clone runs the journeys
@@ -47,7 +49,13 @@ function buildOptions(root: string): BuildOptions[] {
       server: path.join(root, 'src/server.ts'),
       'detection-worker': path.join(root, 'src/detection/detection-worker.ts'),
       'scoring-thread': path.join(root, 'src/deployments/scoring-thread.ts'),
+      [dependenciesEntry]: dependenciesEntry,
     },
+    // Shared code (the dependencies, and the detection code both threads and the server run) goes
+    // into dist/chunks, imported by the files that need it; see dependenciesEntryPlugin.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    plugins: [dependenciesEntryPlugin(root)],
     outdir: dist,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -79,6 +87,39 @@ function buildOptions(root: string): BuildOptions[] {
     write: false,
   };
   return [server, browser];
+}
+
+/**
+ * The dependencies' entry: it re-exports every package the platform's manifest depends on, and is
+ * never run. Splitting puts code that two entries share into chunks of its own (dist/chunks), so
+ * this entry sends the dependencies there and leaves the server's and the threads' files holding
+ * the platform's own code: the coverage report (fixtures/coverage/) then reads and maps 0.5 MB of
+ * the platform instead of 5.8 MB of bundles, nine tenths of them dependencies, and the threads
+ * share the one copy of zod.
+ */
+const dependenciesEntry = 'platform-dependencies';
+
+function dependenciesEntryPlugin(root: string): Plugin {
+  const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const contents = Object.keys(manifest.dependencies ?? {})
+    .map((name, index) => `export * as dependency${index} from ${JSON.stringify(name)};`)
+    .join('\n');
+  return {
+    name: dependenciesEntry,
+    setup(build) {
+      build.onResolve({ filter: new RegExp(`^${dependenciesEntry}$`) }, () => ({
+        path: dependenciesEntry,
+        namespace: dependenciesEntry,
+      }));
+      build.onLoad({ filter: /.*/, namespace: dependenciesEntry }, () => ({
+        contents,
+        resolveDir: root,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** Files served as they are. */
@@ -133,7 +174,10 @@ export async function buildPlatformBundle(layout: BundleLayout = platformLayout)
     // once, and that process would outlive every stack as a stray child of the test runner.
     if (--buildsRunning === 0) await esbuild.stop();
   }
-  const outputs: OutputFile[] = results.flatMap((result) => result.outputFiles ?? []);
+  // The dependencies' entry only sorts code into chunks; nothing loads it, so it is not shipped.
+  const outputs: OutputFile[] = results
+    .flatMap((result) => result.outputFiles ?? [])
+    .filter((file) => !path.basename(file.path).startsWith(`${dependenciesEntry}.`));
   const dist = path.join(layout.root, 'dist');
   const entry = bundleEntryOf(layout);
   const building = path.join(layout.root, `.dist-building-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -30,6 +30,17 @@ function backdate(layout: BundleLayout & { dir: string }, ms: number): void {
   for (const file of [path.join(layout.root, 'package.json'), layout.lockFile]) utimesSync(file, then, then);
 }
 
+/** The outputs named by the build; the chunks (dist/chunks) are named by their content. */
+const namedOutputs = (layout: BundleLayout) =>
+  distFiles(layout).filter((file) => !file.startsWith('chunks/'));
+
+/** The sources (repository-relative to the platform folder) a script's source map names. */
+const sourcesOf = (layout: BundleLayout, script: string) => {
+  const file = path.join(layout.root, 'dist', script);
+  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+  return map.sources.map((source) => path.relative(layout.root, path.resolve(path.dirname(file), source)));
+};
+
 const expectedOutputs = [
   'detection-worker.mjs',
   'detection-worker.mjs.map',
@@ -64,12 +75,39 @@ test.describe('the platform bundle, built by the stack when needed', () => {
     });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^Built the platform bundle \(.*dist\) in \d+\.\d s: it was missing\.$/);
-    expect(distFiles(copy)).toEqual(expectedOutputs);
+    expect(namedOutputs(copy)).toEqual(expectedOutputs);
     expect(bundleState(copy)).toEqual({ state: 'fresh' });
     // esbuild's service process ends with the build: a run's setup leaves no stray child behind.
     await expect.poll(() => childrenOf(process.pid)).toEqual([]);
     const check = spawn(process.execPath, ['--check', bundleEntryOf(copy)], { stdio: 'inherit' });
     expect((await once(check, 'exit'))[0]).toBe(0);
+  });
+
+  test("keeps the dependencies in chunks of their own, so the server's and threads' files are the platform's code", async () => {
+    await ensurePlatformBundle(() => {}, copy);
+    for (const entry of ['server.mjs', 'detection-worker.mjs', 'scoring-thread.mjs']) {
+      const sources = sourcesOf(copy, entry);
+      expect(sources.length, `${entry} maps to some source`).toBeGreaterThan(0);
+      expect(
+        sources.filter((source) => !source.startsWith(`src${path.sep}`)),
+        `${entry}: not the platform's`,
+      ).toEqual([]);
+    }
+    const chunks = distFiles(copy).filter((file) => file.startsWith('chunks/') && file.endsWith('.mjs'));
+    const chunkSources = chunks.flatMap((chunk) => sourcesOf(copy, chunk));
+    // The server's framework and the validation library both threads share: each in one chunk.
+    for (const dependency of ['fastify', 'zod'])
+      expect(
+        chunks.filter((chunk) =>
+          sourcesOf(copy, chunk).some((source) =>
+            source.includes(`node_modules${path.sep}${dependency}${path.sep}`),
+          ),
+        ),
+        `the chunks holding ${dependency}`,
+      ).toHaveLength(1);
+    expect(chunkSources.some((source) => source.startsWith(`src${path.sep}detection${path.sep}`))).toBe(true);
+    // The dependencies' entry only sorts code into chunks and is not shipped.
+    expect(distFiles(copy).filter((file) => file.includes('platform-dependencies'))).toEqual([]);
   });
 
   test('is left alone when fresh, and rebuilt when a source is newer, naming it', async () => {
@@ -97,18 +135,21 @@ test.describe('the platform bundle, built by the stack when needed', () => {
 
   test('a build drops what an earlier build left that the sources no longer make', async () => {
     await ensurePlatformBundle(() => {}, copy);
+    const built = distFiles(copy);
     writeFileSync(path.join(copy.root, 'dist', 'public', 'renamed-away.js'), '');
+    // A chunk of code that has changed since: its name was its old content's.
+    writeFileSync(path.join(copy.root, 'dist', 'chunks', 'chunk-OLDCONTENT.mjs'), '');
     // The lock changed since (an upgraded dependency).
     backdate(copy, 60_000);
     utimesSync(copy.lockFile, new Date(), new Date());
     await ensurePlatformBundle(() => {}, copy);
-    expect(distFiles(copy)).toEqual(expectedOutputs);
+    expect(distFiles(copy)).toEqual(built);
   });
 
   test('runs building at once never leave the bundle missing or half written for a reader', async () => {
     await ensurePlatformBundle(() => {}, copy);
     const complete = new Map(
-      expectedOutputs.map((file) => [file, readFileSync(path.join(copy.root, 'dist', file))]),
+      distFiles(copy).map((file) => [file, readFileSync(path.join(copy.root, 'dist', file))]),
     );
     const build = () =>
       spawn(
@@ -141,7 +182,7 @@ test.describe('the platform bundle, built by the stack when needed', () => {
     }
     expect(await exits).toEqual([0, 0, 0]);
     expect([...new Set(seen)]).toEqual([]);
-    expect(distFiles(copy)).toEqual(expectedOutputs);
+    expect(distFiles(copy)).toEqual([...complete.keys()]);
     // No build's scratch folder is left beside dist/.
     expect(readdirSync(copy.root).filter((name) => name.startsWith('.dist-building-'))).toEqual([]);
   });
