@@ -122,6 +122,16 @@ function dependenciesEntryPlugin(root: string): Plugin {
   };
 }
 
+/**
+ * The files (absolute paths) a built script was made from, as its source map names them; none for
+ * a script without a map (esbuild writes one beside every script it makes).
+ */
+export function sourcesOfScript(script: string): string[] {
+  if (!existsSync(`${script}.map`)) return [];
+  const map = JSON.parse(readFileSync(`${script}.map`, 'utf8')) as { sources: string[]; sourceRoot?: string };
+  return map.sources.map((source) => path.resolve(path.dirname(script), map.sourceRoot ?? '', source));
+}
+
 /** Files served as they are. */
 const staticFiles = (root: string) =>
   ['app.css', 'favicon.svg'].map((name) => ({

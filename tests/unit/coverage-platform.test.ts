@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { apiRoot } from '../../containers/api/bundle.ts';
+import { apiRoot, sourcesOfScript } from '../../containers/api/bundle.ts';
 import {
   bundleFileOf,
   platformLinesRan,
@@ -63,11 +63,7 @@ function chunkHolding(part: string): string {
   const holding = readdirSync(chunks)
     .filter((name) => name.endsWith('.mjs'))
     .map((name) => path.join(chunks, name))
-    .filter((file) =>
-      (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources.some((source) =>
-        path.resolve(chunks, source).includes(part),
-      ),
-    );
+    .filter((file) => sourcesOfScript(file).some((source) => source.includes(part)));
   expect(holding, `the chunks holding ${part}`).toHaveLength(1);
   return holding[0] as string;
 }

@@ -8,6 +8,7 @@ import {
   bundleEntryOf,
   bundleState,
   ensurePlatformBundle,
+  sourcesOfScript,
 } from '../../containers/api/bundle.ts';
 import { copyPlatformSources } from '../../scripts/platform-copy.ts';
 import { childrenOf } from './process-children.ts';
@@ -34,12 +35,9 @@ function backdate(layout: BundleLayout & { dir: string }, ms: number): void {
 const namedOutputs = (layout: BundleLayout) =>
   distFiles(layout).filter((file) => !file.startsWith('chunks/'));
 
-/** The sources (repository-relative to the platform folder) a script's source map names. */
-const sourcesOf = (layout: BundleLayout, script: string) => {
-  const file = path.join(layout.root, 'dist', script);
-  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
-  return map.sources.map((source) => path.relative(layout.root, path.resolve(path.dirname(file), source)));
-};
+/** The sources (relative to the platform folder) a script of dist/ was made from. */
+const sourcesOf = (layout: BundleLayout, script: string) =>
+  sourcesOfScript(path.join(layout.root, 'dist', script)).map((source) => path.relative(layout.root, source));
 
 const expectedOutputs = [
   'detection-worker.mjs',
@@ -93,19 +91,22 @@ test.describe('the platform bundle, built by the stack when needed', () => {
         `${entry}: not the platform's`,
       ).toEqual([]);
     }
-    const chunks = distFiles(copy).filter((file) => file.startsWith('chunks/') && file.endsWith('.mjs'));
-    const chunkSources = chunks.flatMap((chunk) => sourcesOf(copy, chunk));
+    const chunks = new Map(
+      distFiles(copy)
+        .filter((file) => file.startsWith('chunks/') && file.endsWith('.mjs'))
+        .map((chunk) => [chunk, sourcesOf(copy, chunk)]),
+    );
     // The server's framework and the validation library both threads share: each in one chunk.
     for (const dependency of ['fastify', 'zod'])
       expect(
-        chunks.filter((chunk) =>
-          sourcesOf(copy, chunk).some((source) =>
-            source.includes(`node_modules${path.sep}${dependency}${path.sep}`),
-          ),
+        [...chunks].filter(([, sources]) =>
+          sources.some((source) => source.includes(`node_modules${path.sep}${dependency}${path.sep}`)),
         ),
         `the chunks holding ${dependency}`,
       ).toHaveLength(1);
-    expect(chunkSources.some((source) => source.startsWith(`src${path.sep}detection${path.sep}`))).toBe(true);
+    expect(
+      [...chunks.values()].flat().some((source) => source.startsWith(`src${path.sep}detection${path.sep}`)),
+    ).toBe(true);
     // The dependencies' entry only sorts code into chunks and is not shipped.
     expect(distFiles(copy).filter((file) => file.includes('platform-dependencies'))).toEqual([]);
   });
